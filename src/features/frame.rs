@@ -1,0 +1,56 @@
+//! Centre padding and framing as librosa's `center=True` does it.
+
+/// How the signal is extended by `n_fft / 2` samples on each side before framing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding {
+    /// Zeros: `np.pad(mode="constant")`, used by the STFT and `rms`.
+    Zeros,
+    /// Repeat the edge samples: `np.pad(mode="edge")`, used by `zero_crossing_rate`.
+    Edge,
+}
+
+/// The signal padded by `frame_length / 2` on both sides.
+pub fn pad_center(samples: &[f32], frame_length: usize, padding: Padding) -> Vec<f32> {
+    let pad = frame_length / 2;
+    let (left, right) = match padding {
+        Padding::Zeros => (0.0, 0.0),
+        Padding::Edge => (
+            samples.first().copied().unwrap_or(0.0),
+            samples.last().copied().unwrap_or(0.0),
+        ),
+    };
+    let mut padded = Vec::with_capacity(samples.len() + 2 * pad);
+    padded.resize(pad, left);
+    padded.extend_from_slice(samples);
+    padded.resize(samples.len() + 2 * pad, right);
+    padded
+}
+
+/// The frames of a padded signal, as `librosa.util.frame` lays them out.
+pub fn frames<T>(padded: &[T], frame_length: usize, hop: usize) -> impl Iterator<Item = &[T]> {
+    let count = if padded.len() < frame_length {
+        0
+    } else {
+        1 + (padded.len() - frame_length) / hop
+    };
+    (0..count).map(move |t| &padded[t * hop..t * hop + frame_length])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edge_padding_repeats_the_ends() {
+        let padded = pad_center(&[1.0, 2.0, 3.0], 4, Padding::Edge);
+        assert_eq!(padded, vec![1.0, 1.0, 1.0, 2.0, 3.0, 3.0, 3.0]);
+    }
+
+    #[test]
+    fn zero_padding_and_frame_count() {
+        let padded = pad_center(&[1.0; 10], 4, Padding::Zeros);
+        assert_eq!(padded.len(), 14);
+        assert_eq!(&padded[..2], &[0.0, 0.0]);
+        assert_eq!(frames(&padded, 4, 3).count(), 1 + 10 / 3);
+    }
+}

@@ -1,0 +1,46 @@
+//! A dense row-major matrix in librosa's orientation: one row per coefficient or band, one column
+//! per frame.
+
+use serde::{Deserialize, Serialize};
+
+/// `rows × cols` values, row after row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matrix {
+    /// Number of rows (bands or coefficients).
+    pub rows: usize,
+    /// Number of columns (frames).
+    pub cols: usize,
+    /// The values, row-major.
+    pub data: Vec<f32>,
+}
+
+impl Matrix {
+    /// A matrix of zeros.
+    pub fn zeros(rows: usize, cols: usize) -> Self {
+        Self {
+            rows,
+            cols,
+            data: vec![0.0; rows * cols],
+        }
+    }
+
+    /// Row `r` as a slice.
+    pub fn row(&self, r: usize) -> &[f32] {
+        &self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
+    /// The value at row `r`, column `c`.
+    pub fn get(&self, r: usize, c: usize) -> f32 {
+        self.data[r * self.cols + c]
+    }
+
+    /// Sets the value at row `r`, column `c`.
+    pub fn set(&mut self, r: usize, c: usize, value: f32) {
+        self.data[r * self.cols + c] = value;
+    }
+
+    /// The rows as nested vectors, for JSON output.
+    pub fn to_rows(&self) -> Vec<Vec<f32>> {
+        (0..self.rows).map(|r| self.row(r).to_vec()).collect()
+    }
+}

@@ -1,0 +1,11 @@
+//! Speech emotion recognition that runs where the audio is: decoding, resampling and
+//! librosa-faithful features, the Burn model and its inference, and (on wasm32) the browser API.
+//!
+//! Data flows one way: bytes -> samples -> features -> model -> probabilities. The same code
+//! serves the trainer, the `predict` command and the web page.
+
+pub mod audio;
+pub mod error;
+pub mod features;
+
+pub use error::{Error, Result};
