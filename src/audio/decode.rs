@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 /// Highest sample rate accepted; anything above is a corrupt header rather than audio.
 pub const MAX_SAMPLE_RATE: u32 = 768_000;
 
+/// Frames a lossless stream may fall short of its header before it counts as truncated.
+const TRUNCATION_SLACK: u64 = 64;
+
 /// Limits applied while decoding.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DecodeOptions {
@@ -248,9 +251,10 @@ impl AudioStream {
         if self.decoded_frames == 0 {
             return Err(Error::NoSamples);
         }
+        // A few frames of slack: symphonia counts AIFF's 8-byte SSND prefix as audio.
         if let Some(claimed) = self.claimed_frames
             && self.lossless
-            && self.decoded_frames < claimed
+            && self.decoded_frames + TRUNCATION_SLACK.max(claimed / 1000) < claimed
         {
             return Err(Error::Truncated {
                 claimed,

@@ -23,7 +23,6 @@ pub struct StreamResampler {
     pending: Vec<f32>,
     scratch: Vec<Vec<f32>>,
     ratio: f64,
-    to_skip: usize,
     total_in: u64,
     total_out: u64,
 }
@@ -49,14 +48,12 @@ impl StreamResampler {
                 .map_err(|e| Error::Resample(e.to_string()))?;
             Some(Box::new(resampler))
         };
-        let to_skip = inner.as_ref().map_or(0, |r| r.output_delay());
         let scratch = vec![vec![0.0; inner.as_ref().map_or(0, |r| r.output_frames_max())]];
         Ok(Self {
             inner,
             pending: Vec::with_capacity(CHUNK),
             scratch,
             ratio,
-            to_skip,
             total_in: 0,
             total_out: 0,
         })
@@ -81,7 +78,8 @@ impl StreamResampler {
         Ok(())
     }
 
-    /// Flushes the filter's tail so the output has exactly `ceil(len × ratio)` samples.
+    /// Flushes the filter's tail so the output has exactly `ceil(len × ratio)` samples. (rubato's
+    /// `SincFixedIn` already centres its filter, so no delay is trimmed; a test checks alignment.)
     pub fn finish(&mut self, out: &mut Vec<f32>) -> Result<()> {
         if self.inner.is_none() {
             return Ok(());
@@ -97,22 +95,19 @@ impl StreamResampler {
         Ok(())
     }
 
-    fn run(&mut self, partial: bool, out: &mut Vec<f32>) -> Result<()> {
+    fn run(&mut self, flush: bool, out: &mut Vec<f32>) -> Result<()> {
         let Some(resampler) = self.inner.as_mut() else {
             return Ok(());
         };
-        let input = [self.pending.as_slice()];
-        let (_, produced) = if partial {
-            resampler.process_partial_into_buffer(Some(&input), &mut self.scratch, None)
-        } else {
-            resampler.process_into_buffer(&input, &mut self.scratch, None)
+        if flush {
+            self.pending.resize(CHUNK, 0.0);
         }
-        .map_err(|e| Error::Resample(e.to_string()))?;
+        let (_, produced) = resampler
+            .process_into_buffer(&[self.pending.as_slice()], &mut self.scratch, None)
+            .map_err(|e| Error::Resample(e.to_string()))?;
         self.pending.clear();
-        let skip = self.to_skip.min(produced);
-        self.to_skip -= skip;
-        out.extend_from_slice(&self.scratch[0][skip..produced]);
-        self.total_out += (produced - skip) as u64;
+        out.extend_from_slice(&self.scratch[0][..produced]);
+        self.total_out += produced as u64;
         Ok(())
     }
 }
