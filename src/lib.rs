@@ -5,7 +5,9 @@
 //! serves the trainer, the `predict` command and the web page.
 
 pub mod audio;
+pub mod emotion;
 pub mod error;
 pub mod features;
 
+pub use emotion::Emotion;
 pub use error::{Error, Result};

@@ -1,6 +1,8 @@
 //! `cargo run -p train -- <command>`: the native front door to the speech emotion pipeline.
 
 mod commands;
+mod augment;
+mod corpus;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, clippy (native and wasm32), every workspace test, the wasm32
+# release build and the browser tests in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+
+step "setup"
+scripts/setup.sh browser
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "clippy (wasm32 library)"
+cargo clippy --target wasm32-unknown-unknown -p speech-emotion --lib -- -D warnings
+
+step "workspace tests"
+cargo test --workspace
+
+step "wasm32 release build"
+scripts/build-wasm.sh
+
+step "browser tests (headless Chromium)"
+(cd www && node --test tests/)

@@ -1,0 +1,312 @@
+//! The corpora, recognised by their own file names while walking a data root. Any corpus may be
+//! absent; names that fit none are counted, never fatal.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use speech_emotion::Emotion;
+
+/// The corpora the loaders understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Corpus {
+    /// RAVDESS speech, `Actor_NN/03-01-EE-II-SS-RR-AA.*`.
+    Ravdess,
+    /// TESS, `OAF_*` / `YAF_*`.
+    Tess,
+    /// SAVEE, `DC|JE|JK|KL_<e>NN` (or `DC/<e>NN` as the original release nests them).
+    Savee,
+    /// CREMA-D, `NNNN_SSS_EMO_LV`.
+    CremaD,
+}
+
+impl Corpus {
+    /// Display name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Corpus::Ravdess => "RAVDESS",
+            Corpus::Tess => "TESS",
+            Corpus::Savee => "SAVEE",
+            Corpus::CremaD => "CREMA-D",
+        }
+    }
+}
+
+/// One labelled clip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clip {
+    /// Where the audio is.
+    pub path: PathBuf,
+    /// Which corpus its name belongs to.
+    pub corpus: Corpus,
+    /// A speaker id unique across corpora, e.g. `ravdess-17`, `savee-KL`.
+    pub speaker: String,
+    /// The label.
+    pub emotion: Emotion,
+}
+
+/// Audio file endings the walker considers.
+const AUDIO_EXTENSIONS: [&str; 6] = ["wav", "flac", "aif", "aiff", "mp3", "ogg"];
+
+/// Reads the label of one file from its name (and, for SAVEE's original layout, its folder).
+/// `None` for names that fit no corpus, and for RAVDESS song or video files.
+pub fn parse(path: &Path) -> Option<Clip> {
+    let stem = path.file_stem()?.to_str()?;
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let (corpus, speaker, emotion) = parse_ravdess(stem)
+        .or_else(|| parse_tess(stem))
+        .or_else(|| parse_savee(stem, parent))
+        .or_else(|| parse_crema(stem))?;
+    Some(Clip {
+        path: path.to_path_buf(),
+        corpus,
+        speaker,
+        emotion,
+    })
+}
+
+type Parsed = (Corpus, String, Emotion);
+
+fn parse_ravdess(stem: &str) -> Option<Parsed> {
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() != 7 || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    // Modality 03 is audio-only; vocal channel 01 is speech (02 is song).
+    if parts[0] != "03" || parts[1] != "01" {
+        return None;
+    }
+    let emotion = match parts[2] {
+        "01" | "02" => Emotion::Neutral,
+        "03" => Emotion::Happy,
+        "04" => Emotion::Sad,
+        "05" => Emotion::Angry,
+        "06" => Emotion::Fear,
+        "07" => Emotion::Disgust,
+        "08" => Emotion::Surprise,
+        _ => return None,
+    };
+    Some((Corpus::Ravdess, format!("ravdess-{}", parts[6]), emotion))
+}
+
+fn parse_tess(stem: &str) -> Option<Parsed> {
+    let lower = stem.to_ascii_lowercase();
+    let speaker = match lower.get(..4)? {
+        "oaf_" => "OAF",
+        "yaf_" => "YAF",
+        _ => return None,
+    };
+    let label = lower.rsplit('_').next()?;
+    let emotion = match label {
+        "angry" => Emotion::Angry,
+        "disgust" => Emotion::Disgust,
+        "fear" => Emotion::Fear,
+        "happy" => Emotion::Happy,
+        "neutral" => Emotion::Neutral,
+        "sad" => Emotion::Sad,
+        "ps" | "surprise" | "surprised" => Emotion::Surprise,
+        _ => return None,
+    };
+    Some((Corpus::Tess, format!("tess-{speaker}"), emotion))
+}
+
+fn savee_label(code: &str) -> Option<Emotion> {
+    let letters = code.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &code[letters.len()..];
+    if digits.len() != 2 {
+        return None;
+    }
+    Some(match letters {
+        "a" => Emotion::Angry,
+        "d" => Emotion::Disgust,
+        "f" => Emotion::Fear,
+        "h" => Emotion::Happy,
+        "n" => Emotion::Neutral,
+        "sa" => Emotion::Sad,
+        "su" => Emotion::Surprise,
+        _ => return None,
+    })
+}
+
+const SAVEE_SPEAKERS: [&str; 4] = ["DC", "JE", "JK", "KL"];
+
+fn parse_savee(stem: &str, parent: &str) -> Option<Parsed> {
+    let (speaker, code) = match stem.split_once('_') {
+        Some((speaker, code)) if SAVEE_SPEAKERS.contains(&speaker) => (speaker, code),
+        _ if SAVEE_SPEAKERS.contains(&parent) => (parent, stem),
+        _ => return None,
+    };
+    Some((Corpus::Savee, format!("savee-{speaker}"), savee_label(code)?))
+}
+
+fn parse_crema(stem: &str) -> Option<Parsed> {
+    let parts: Vec<&str> = stem.split('_').collect();
+    if parts.len() != 4 || parts[0].len() != 4 || !parts[0].bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if parts[1].len() != 3 || !parts[1].bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let emotion = match parts[2] {
+        "ANG" => Emotion::Angry,
+        "DIS" => Emotion::Disgust,
+        "FEA" => Emotion::Fear,
+        "HAP" => Emotion::Happy,
+        "NEU" => Emotion::Neutral,
+        "SAD" => Emotion::Sad,
+        _ => return None,
+    };
+    Some((Corpus::CremaD, format!("crema-{}", parts[0]), emotion))
+}
+
+/// What a walk of a data root found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// Labelled clips, sorted by path, each clip once.
+    pub clips: Vec<Clip>,
+    /// Audio files whose names fit no corpus (or are RAVDESS song/video).
+    pub skipped: Vec<PathBuf>,
+    /// Clips found again in another format (e.g. an original WAV beside its FLAC copy).
+    pub duplicates: usize,
+}
+
+impl Scan {
+    /// Clip counts per corpus and emotion.
+    pub fn counts(&self) -> BTreeMap<Corpus, [usize; Emotion::COUNT]> {
+        let mut counts = BTreeMap::new();
+        for clip in &self.clips {
+            counts.entry(clip.corpus).or_insert([0; Emotion::COUNT])[clip.emotion.index()] += 1;
+        }
+        counts
+    }
+
+    /// A table of what was found, per corpus and per emotion.
+    pub fn report(&self) -> String {
+        let mut out = format!("{:<9}", "corpus");
+        for e in Emotion::ALL {
+            out.push_str(&format!("{:>9}", e.name()));
+        }
+        out.push_str(&format!("{:>8}{:>10}\n", "total", "speakers"));
+        for (corpus, row) in self.counts() {
+            let speakers: HashSet<&str> = self
+                .clips
+                .iter()
+                .filter(|c| c.corpus == corpus)
+                .map(|c| c.speaker.as_str())
+                .collect();
+            out.push_str(&format!("{:<9}", corpus.name()));
+            for n in row {
+                out.push_str(&format!("{n:>9}"));
+            }
+            out.push_str(&format!("{:>8}{:>10}\n", row.iter().sum::<usize>(), speakers.len()));
+        }
+        out.push_str(&format!(
+            "{} clips; {} audio files skipped (names of no corpus, RAVDESS song/video); {} duplicates in another format ignored\n",
+            self.clips.len(),
+            self.skipped.len(),
+            self.duplicates
+        ));
+        out
+    }
+}
+
+/// Walks `root` recursively and labels every audio file it can. Unreadable folders are errors.
+pub fn scan(root: &Path) -> std::io::Result<Scan> {
+    let mut files = Vec::new();
+    walk(root, &mut files)?;
+    files.sort();
+    let mut scan = Scan::default();
+    let mut seen = HashSet::new();
+    for path in files {
+        match parse(&path) {
+            Some(clip) => {
+                let key = (clip.speaker.clone(), path.file_stem().map(|s| s.to_os_string()));
+                if seen.insert(key) {
+                    scan.clips.push(clip);
+                } else {
+                    scan.duplicates += 1;
+                }
+            }
+            None => scan.skipped.push(path),
+        }
+    }
+    Ok(scan)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(name: &str) -> Option<(Corpus, String, Emotion)> {
+        parse(Path::new(name)).map(|c| (c.corpus, c.speaker, c.emotion))
+    }
+
+    #[test]
+    fn ravdess_names() {
+        assert_eq!(
+            label("Actor_17/03-01-02-01-01-01-17.wav"),
+            Some((Corpus::Ravdess, "ravdess-17".into(), Emotion::Neutral))
+        );
+        assert_eq!(label("03-01-08-02-02-02-03.flac").unwrap().2, Emotion::Surprise);
+        assert_eq!(label("03-02-05-01-01-01-01.wav"), None, "song is skipped");
+        assert_eq!(label("01-01-05-01-01-01-01.mp4"), None, "video is skipped");
+        assert_eq!(label("02-01-05-01-01-01-01.wav"), None, "video-only is skipped");
+    }
+
+    #[test]
+    fn tess_names() {
+        assert_eq!(
+            label("OAF_Pleasant_surprise/OAF_back_ps.wav"),
+            Some((Corpus::Tess, "tess-OAF".into(), Emotion::Surprise))
+        );
+        assert_eq!(label("YAF_germ_angry.wav").unwrap().2, Emotion::Angry);
+        assert_eq!(label("YAF_germ_bored.wav"), None);
+    }
+
+    #[test]
+    fn savee_names_flat_and_nested() {
+        assert_eq!(
+            label("KL_sa07.flac"),
+            Some((Corpus::Savee, "savee-KL".into(), Emotion::Sad))
+        );
+        assert_eq!(label("AudioData/JE/su15.wav").unwrap().1, "savee-JE");
+        assert_eq!(label("AudioData/JE/su15.wav").unwrap().2, Emotion::Surprise);
+        assert_eq!(label("XX_a01.wav"), None);
+        assert_eq!(label("DC_x01.wav"), None);
+    }
+
+    #[test]
+    fn crema_names_have_no_surprise() {
+        assert_eq!(
+            label("1001_DFA_ANG_XX.wav"),
+            Some((Corpus::CremaD, "crema-1001".into(), Emotion::Angry))
+        );
+        assert_eq!(label("1091_IEO_NEU_HI.wav").unwrap().2, Emotion::Neutral);
+        assert_eq!(label("1001_DFA_SUR_XX.wav"), None);
+    }
+
+    #[test]
+    fn other_names_are_skipped() {
+        assert_eq!(label("my_recording.wav"), None);
+        assert_eq!(label("notes.flac"), None);
+    }
+}
