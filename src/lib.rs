@@ -5,9 +5,16 @@
 //! serves the trainer, the `predict` command and the web page.
 
 pub mod audio;
+pub mod classifier;
 pub mod emotion;
 pub mod error;
 pub mod features;
+pub mod input;
+pub mod metadata;
+pub mod model;
+pub mod prediction;
+pub mod segment;
 
+pub use classifier::Classifier;
 pub use emotion::Emotion;
 pub use error::{Error, Result};

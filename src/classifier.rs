@@ -1,0 +1,169 @@
+//! Inference: a loaded model plus everything needed to turn samples into a [`Prediction`]. The
+//! same code runs natively (`predict`, `evaluate`) and in the browser.
+
+use burn::prelude::*;
+use burn::store::ModuleRecord;
+use burn::tensor::Bytes;
+
+use crate::audio::resample;
+use crate::emotion::Emotion;
+use crate::error::{Error, Result};
+use crate::features::{FeatureExtractor, Matrix};
+use crate::input::window_features;
+use crate::metadata::ModelMetadata;
+use crate::model::{EmotionCnn, MIN_FRAMES};
+use crate::prediction::{Prediction, Probabilities, Segment};
+use crate::segment::windows;
+
+/// Windows classified per forward pass: bounds memory on long recordings.
+const BATCH: usize = 16;
+
+/// The CPU device inference runs on.
+#[allow(deprecated)] // burn 0.22 steers towards its `flex` backend; we ship the ndarray one.
+pub fn cpu() -> Device {
+    Device::ndarray()
+}
+
+/// A model ready to classify recordings.
+pub struct Classifier {
+    model: EmotionCnn,
+    metadata: ModelMetadata,
+    extractor: FeatureExtractor,
+    device: Device,
+}
+
+impl Classifier {
+    /// Builds the network described by `metadata` and loads the weights of a record.
+    pub fn new(record: &[u8], metadata: ModelMetadata) -> Result<Self> {
+        if metadata.classes.len() != Emotion::COUNT
+            || metadata
+                .classes
+                .iter()
+                .zip(Emotion::ALL)
+                .any(|(name, e)| name != e.name())
+        {
+            return Err(Error::Model(format!(
+                "the model's classes {:?} are not the seven this program knows",
+                metadata.classes
+            )));
+        }
+        if metadata.frames < MIN_FRAMES {
+            return Err(Error::Model(format!(
+                "a window of {} frames is shorter than the network's minimum of {MIN_FRAMES}",
+                metadata.frames
+            )));
+        }
+        let device = cpu();
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
+            .map_err(|e| Error::Model(format!("{e:?}")))?
+            .cast_to_module_dtype();
+        let model = metadata.model.init(&device).load_record(record);
+        let extractor = FeatureExtractor::new(metadata.features.clone())?;
+        Ok(Self {
+            model,
+            metadata,
+            extractor,
+            device,
+        })
+    }
+
+    /// Wraps an already built network (the trainer's path, before anything is written).
+    pub fn from_model(model: EmotionCnn, metadata: ModelMetadata) -> Result<Self> {
+        let extractor = FeatureExtractor::new(metadata.features.clone())?;
+        Ok(Self {
+            model,
+            metadata,
+            extractor,
+            device: cpu(),
+        })
+    }
+
+    /// The model's metadata.
+    pub fn metadata(&self) -> &ModelMetadata {
+        &self.metadata
+    }
+
+    /// The model's sample rate.
+    pub fn sample_rate(&self) -> u32 {
+        self.metadata.features.sr
+    }
+
+    /// Classifies mono samples at any rate (resampled here with the library's resampler).
+    pub fn classify(&self, samples: Vec<f32>, sample_rate: u32) -> Result<Prediction> {
+        crate::features::check_samples(&samples)?;
+        let samples = resample(samples, sample_rate, self.sample_rate())?;
+        self.classify_resampled(&samples)
+    }
+
+    /// Classifies mono samples already at the model's rate.
+    pub fn classify_resampled(&self, samples: &[f32]) -> Result<Prediction> {
+        crate::features::check_samples(samples)?;
+        let sr = self.sample_rate();
+        let cut = windows(samples, sr, &self.metadata.window);
+        let mut inputs = Vec::new();
+        for window in cut.iter().filter(|w| w.speech) {
+            inputs.push(self.input(&window.samples)?);
+        }
+        let mut probabilities = self.probabilities(inputs)?.into_iter();
+        let timeline = cut
+            .iter()
+            .map(|w| {
+                let p = if w.speech { probabilities.next() } else { None };
+                Segment {
+                    start: w.start_s,
+                    end: w.end_s,
+                    emotion: p.map(|p| p.top().0),
+                    probabilities: p,
+                }
+            })
+            .collect();
+        Ok(Prediction::from_timeline(
+            timeline,
+            samples.len() as f32 / sr as f32,
+        ))
+    }
+
+    /// The normalised model input of one window of samples.
+    pub fn input(&self, window: &[f32]) -> Result<Matrix> {
+        let mut m = window_features(&self.extractor, window)?;
+        if m.cols != self.metadata.frames {
+            return Err(Error::Model(format!(
+                "a window gave {} frames, the model expects {}",
+                m.cols, self.metadata.frames
+            )));
+        }
+        self.metadata.normalization.apply(&mut m);
+        Ok(m)
+    }
+
+    /// Class probabilities of normalised inputs, in batches.
+    pub fn probabilities(&self, inputs: Vec<Matrix>) -> Result<Vec<Probabilities>> {
+        let mut out = Vec::with_capacity(inputs.len());
+        for chunk in inputs.chunks(BATCH) {
+            let (rows, cols) = (chunk[0].rows, chunk[0].cols);
+            if cols < MIN_FRAMES {
+                return Err(Error::TooShort {
+                    samples: cols,
+                    needed: MIN_FRAMES,
+                });
+            }
+            let data: Vec<f32> = chunk.iter().flat_map(|m| m.data.iter().copied()).collect();
+            let x = Tensor::<3>::from_data(
+                TensorData::new(data, [chunk.len(), rows, cols]),
+                &self.device,
+            );
+            let p: Vec<f32> = self
+                .model
+                .probabilities(x)
+                .into_data()
+                .try_to_vec::<f32>()
+                .map_err(|e| Error::Model(format!("{e:?}")))?;
+            for row in p.chunks_exact(Emotion::COUNT) {
+                let mut probabilities = [0.0; Emotion::COUNT];
+                probabilities.copy_from_slice(row);
+                out.push(Probabilities(probabilities));
+            }
+        }
+        Ok(out)
+    }
+}
