@@ -1,1 +1,40 @@
-fn main(){}
+//! Decode + features for a 3 s and a 60 s clip (criterion). The matching librosa timing comes from
+//! `scripts/bench_librosa.py`, which prints the ratio against these figures.
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use speech_emotion::audio::{DecodeOptions, decode_bytes};
+use speech_emotion::features::{FeatureConfig, FeatureExtractor};
+
+fn clip(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target/bench")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run scripts/bench_librosa.py first: it writes the clips)",
+            path.display()
+        )
+    })
+}
+
+fn bench(c: &mut Criterion) {
+    let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+    for name in ["clip_3s.wav", "clip_60s.wav"] {
+        let bytes = clip(name);
+        c.bench_function(&format!("decode + zcr/rms/mfcc {name}"), |b| {
+            b.iter(|| {
+                let audio = decode_bytes(bytes.clone(), DecodeOptions::default()).unwrap();
+                extractor.extract(&audio.samples).unwrap()
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30);
+    targets = bench
+}
+criterion_main!(benches);

@@ -108,6 +108,9 @@ mod tests {
         norm.apply(&mut b);
         let mean: f32 = b.row(0).iter().sum::<f32>() / 3.0;
         assert!(mean.abs() < 1e-6);
-        assert!(b.row(1).iter().all(|&v| v == 0.0), "constant channel stays finite");
+        assert!(
+            b.row(1).iter().all(|&v| v == 0.0),
+            "constant channel stays finite"
+        );
     }
 }

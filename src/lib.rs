@@ -14,6 +14,9 @@ pub mod metadata;
 pub mod model;
 pub mod prediction;
 pub mod segment;
+pub mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use classifier::Classifier;
 pub use emotion::Emotion;

@@ -6,8 +6,7 @@
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::pool::{MaxPool1d, MaxPool1dConfig};
 use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig1d,
-    Relu,
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig1d, Relu,
 };
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -60,7 +59,9 @@ impl ConvBlock {
     }
 
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = self.activation.forward(self.norm.forward(self.conv.forward(x)));
+        let x = self
+            .activation
+            .forward(self.norm.forward(self.conv.forward(x)));
         self.dropout.forward(self.pool.forward(x))
     }
 }

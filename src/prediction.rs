@@ -127,6 +127,9 @@ mod tests {
         }];
         let p = Prediction::from_timeline(timeline, 1.0);
         assert_eq!(p.emotion, None);
-        assert_eq!(serde_json::to_value(&p).unwrap()["emotion"], serde_json::Value::Null);
+        assert_eq!(
+            serde_json::to_value(&p).unwrap()["emotion"],
+            serde_json::Value::Null
+        );
     }
 }

@@ -95,7 +95,11 @@ impl SpeechMap {
                 power += f64::from(self.energy[first + i]).powi(2);
             }
         }
-        let level = if count > 0 { (power / count as f64).sqrt() as f32 } else { 0.0 };
+        let level = if count > 0 {
+            (power / count as f64).sqrt() as f32
+        } else {
+            0.0
+        };
         (count as f32 / frames.len() as f32, level)
     }
 }
@@ -198,7 +202,11 @@ mod tests {
         assert_eq!(w.first().unwrap().start_s, 0.0);
         assert!((w.last().unwrap().end_s - 10.0).abs() < 0.05);
         assert!(w.iter().any(|w| !w.speech), "the 4 s gap is silence");
-        assert!(w.iter().filter(|w| w.speech).all(|w| w.samples.len() == 32_000));
+        assert!(
+            w.iter()
+                .filter(|w| w.speech)
+                .all(|w| w.samples.len() == 32_000)
+        );
     }
 
     #[test]
@@ -212,7 +220,9 @@ mod tests {
 
     #[test]
     fn quiet_hiss_below_the_floor_is_not_speech() {
-        let hiss: Vec<f32> = (0..32_000).map(|i| 0.0005 * ((i * 7919 % 101) as f32 / 50.0 - 1.0)).collect();
+        let hiss: Vec<f32> = (0..32_000)
+            .map(|i| 0.0005 * ((i * 7919 % 101) as f32 / 50.0 - 1.0))
+            .collect();
         assert!(!windows(&hiss, 16_000, &WindowConfig::default())[0].speech);
     }
 }

@@ -25,18 +25,29 @@ fn original_releases_decode_and_match_their_16k_flac_copies() {
         ("savee/JK_sa05", 44_100),
     ];
     for (stem, rate) in originals {
-        let original = decode_file(&data().join(format!("originals/{stem}.wav")), Default::default())
-            .unwrap_or_else(|e| panic!("{stem}: {e}"));
+        let original = decode_file(
+            &data().join(format!("originals/{stem}.wav")),
+            Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{stem}: {e}"));
         assert_eq!(original.sample_rate, rate, "{stem}");
         let copy = decode_file(&data().join(format!("{stem}.flac")), Default::default()).unwrap();
         assert_eq!(copy.sample_rate, 16_000);
         let resampled = resample(original.samples, rate, 16_000).unwrap();
         let diff = resampled.len().abs_diff(copy.samples.len());
-        assert!(diff <= 2, "{stem}: {} vs {} samples", resampled.len(), copy.samples.len());
+        assert!(
+            diff <= 2,
+            "{stem}: {} vs {} samples",
+            resampled.len(),
+            copy.samples.len()
+        );
         // Same loudness: the copy is the same recording, whatever resampler made it.
         let energy = |x: &[f32]| x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32;
         let ratio = energy(&resampled) / energy(&copy.samples);
-        assert!((0.95..1.05).contains(&ratio), "{stem}: energy ratio {ratio}");
+        assert!(
+            (0.95..1.05).contains(&ratio),
+            "{stem}: energy ratio {ratio}"
+        );
     }
 }
 
@@ -51,7 +62,9 @@ fn aiff_named_wav_is_recognised_from_its_bytes() {
 
 #[test]
 fn stereo_is_averaged_to_mono() {
-    let frames: Vec<Vec<f32>> = (0..1000).map(|i| vec![0.5, if i % 2 == 0 { 0.25 } else { -0.25 }]).collect();
+    let frames: Vec<Vec<f32>> = (0..1000)
+        .map(|i| vec![0.5, if i % 2 == 0 { 0.25 } else { -0.25 }])
+        .collect();
     let audio = decode(wav(&frames, 16_000, Encoding::F32, false)).unwrap();
     assert_eq!(audio.samples.len(), 1000);
     assert!((audio.samples[0] - 0.375).abs() < 1e-7);
@@ -74,15 +87,25 @@ fn every_wav_encoding_decodes_to_the_same_signal() {
                 .unwrap_or_else(|e| panic!("{encoding:?} extensible={extensible}: {e}"));
             assert_eq!(audio.sample_rate, 22_050);
             assert_eq!(audio.samples.len(), signal.len(), "{encoding:?}");
-            let worst = audio.samples.iter().zip(&signal).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-            assert!(worst <= tolerance, "{encoding:?} extensible={extensible}: error {worst}");
+            let worst = audio
+                .samples
+                .iter()
+                .zip(&signal)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f32::max);
+            assert!(
+                worst <= tolerance,
+                "{encoding:?} extensible={extensible}: error {worst}"
+            );
         }
     }
 }
 
 #[test]
 fn eight_channels_at_192k_decode() {
-    let frames: Vec<Vec<f32>> = (0..19_200).map(|i| vec![(i % 100) as f32 / 200.0; 8]).collect();
+    let frames: Vec<Vec<f32>> = (0..19_200)
+        .map(|i| vec![(i % 100) as f32 / 200.0; 8])
+        .collect();
     let audio = decode(wav(&frames, 192_000, Encoding::I24, true)).unwrap();
     assert_eq!(audio.sample_rate, 192_000);
     assert_eq!(audio.samples.len(), 19_200);
@@ -114,10 +137,18 @@ fn non_audio_bytes_are_an_error() {
 
 #[test]
 fn truncated_file_is_an_error() {
-    let full = wav(&mono(&sine(300.0, 16_000, 0.5, 0.5)), 16_000, Encoding::I16, false);
+    let full = wav(
+        &mono(&sine(300.0, 16_000, 0.5, 0.5)),
+        16_000,
+        Encoding::I16,
+        false,
+    );
     let cut = full[..full.len() / 2].to_vec();
     let result = decode(cut);
-    assert!(matches!(result, Err(Error::Truncated { claimed: 8000, .. })), "got {result:?}");
+    assert!(
+        matches!(result, Err(Error::Truncated { claimed: 8000, .. })),
+        "got {result:?}"
+    );
 }
 
 #[test]
@@ -128,7 +159,10 @@ fn absurd_header_size_is_an_error_not_an_allocation() {
     assert!(bytes.len() < 1100);
     match decode(bytes) {
         Err(Error::Truncated { claimed, available }) => {
-            assert!(claimed > 1_000_000_000 && available < 600, "{claimed} {available}");
+            assert!(
+                claimed > 1_000_000_000 && available < 600,
+                "{claimed} {available}"
+            );
         }
         other => panic!("expected Truncated, got {other:?}"),
     }
@@ -146,22 +180,40 @@ fn unsupported_codec_is_an_error() {
     fmt.extend(0u16.to_le_bytes());
     let result = decode(raw_wav(&fmt, &[0u8; 400], 400));
     assert!(
-        matches!(result, Err(Error::UnsupportedCodec(_)) | Err(Error::NotAudio(_))),
+        matches!(
+            result,
+            Err(Error::UnsupportedCodec(_)) | Err(Error::NotAudio(_))
+        ),
         "got {result:?}"
     );
 }
 
 #[test]
 fn audio_over_the_cap_is_an_error() {
-    let bytes = wav(&mono(&sine(300.0, 16_000, 2.0, 0.5)), 16_000, Encoding::I16, false);
-    let capped = DecodeOptions { max_duration_s: 1.0 };
+    let bytes = wav(
+        &mono(&sine(300.0, 16_000, 2.0, 0.5)),
+        16_000,
+        Encoding::I16,
+        false,
+    );
+    let capped = DecodeOptions {
+        max_duration_s: 1.0,
+    };
     match decode_bytes(bytes.clone(), capped) {
         Err(Error::TooLong { seconds, limit }) => {
             assert!((seconds - 2.0).abs() < 1e-9 && limit == 1.0);
         }
         other => panic!("expected TooLong, got {other:?}"),
     }
-    assert!(decode_bytes(bytes, DecodeOptions { max_duration_s: 3.0 }).is_ok());
+    assert!(
+        decode_bytes(
+            bytes,
+            DecodeOptions {
+                max_duration_s: 3.0
+            }
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -171,7 +223,10 @@ fn silence_and_clipping_produce_features() {
     let features = extractor.extract(&silence.samples).unwrap();
     assert!(features.rms.iter().all(|&r| r == 0.0));
     assert!(features.mfcc.data.iter().all(|v| v.is_finite()));
-    let clipped: Vec<f32> = sine(200.0, 16_000, 1.0, 3.0).iter().map(|x| x.clamp(-1.0, 1.0)).collect();
+    let clipped: Vec<f32> = sine(200.0, 16_000, 1.0, 3.0)
+        .iter()
+        .map(|x| x.clamp(-1.0, 1.0))
+        .collect();
     let audio = decode(wav(&mono(&clipped), 16_000, Encoding::I16, false)).unwrap();
     let features = extractor.extract(&audio.samples).unwrap();
     assert!(features.rms[10] > 0.8);

@@ -27,7 +27,9 @@ fn root() -> PathBuf {
 }
 
 fn load(name: &str) -> (Fixture, Vec<f32>) {
-    let path = root().join("tests/fixtures/librosa").join(format!("{name}.json"));
+    let path = root()
+        .join("tests/fixtures/librosa")
+        .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let fixture: Fixture = serde_json::from_str(&text).unwrap();
     let source = if fixture.source.starts_with("tests/") {
@@ -76,7 +78,10 @@ fn check(name: &str) {
     assert_eq!(rms.len(), fixture.rms.len(), "{name}: RMS frames");
     for (t, (&ours, &theirs)) in rms.iter().zip(&fixture.rms).enumerate() {
         let diff = (f64::from(ours) - theirs).abs();
-        assert!(diff <= 1e-5 * theirs + 1e-9, "{name}: RMS frame {t}: {ours} vs {theirs}");
+        assert!(
+            diff <= 1e-5 * theirs + 1e-9,
+            "{name}: RMS frame {t}: {ours} vs {theirs}"
+        );
     }
 
     let mel = extractor.mel_power(&samples).unwrap();

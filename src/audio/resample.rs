@@ -48,7 +48,10 @@ impl StreamResampler {
                 .map_err(|e| Error::Resample(e.to_string()))?;
             Some(Box::new(resampler))
         };
-        let scratch = vec![vec![0.0; inner.as_ref().map_or(0, |r| r.output_frames_max())]];
+        let scratch = vec![vec![
+            0.0;
+            inner.as_ref().map_or(0, |r| r.output_frames_max())
+        ]];
         Ok(Self {
             inner,
             pending: Vec::with_capacity(CHUNK),
@@ -118,7 +121,8 @@ pub fn resample(samples: Vec<f32>, from: u32, to: u32) -> Result<Vec<f32>> {
         return Ok(samples);
     }
     let mut resampler = StreamResampler::new(from, to)?;
-    let mut out = Vec::with_capacity((samples.len() as f64 * f64::from(to) / f64::from(from)) as usize + 1);
+    let mut out =
+        Vec::with_capacity((samples.len() as f64 * f64::from(to) / f64::from(from)) as usize + 1);
     resampler.push(&samples, &mut out)?;
     drop(samples);
     resampler.finish(&mut out)?;
@@ -209,12 +213,19 @@ mod tests {
         }
         r.finish(&mut out).unwrap();
         assert_eq!(out.len(), whole.len());
-        let max_diff = out.iter().zip(&whole).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        let max_diff = out
+            .iter()
+            .zip(&whole)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
         assert!(max_diff < 1e-6, "max diff {max_diff}");
     }
 
     #[test]
     fn zero_rate_is_an_error() {
-        assert!(matches!(resample(vec![0.0; 10], 0, 16_000), Err(Error::BadSampleRate(0))));
+        assert!(matches!(
+            resample(vec![0.0; 10], 0, 16_000),
+            Err(Error::BadSampleRate(0))
+        ));
     }
 }

@@ -60,7 +60,10 @@ impl MelFilterbank {
                     })
                     .collect();
                 let start = weights.iter().position(|&w| w != 0.0).unwrap_or(0);
-                let end = weights.iter().rposition(|&w| w != 0.0).map_or(start, |e| e + 1);
+                let end = weights
+                    .iter()
+                    .rposition(|&w| w != 0.0)
+                    .map_or(start, |e| e + 1);
                 (start, weights[start..end].to_vec())
             })
             .collect();
@@ -118,7 +121,9 @@ mod tests {
         let fb = MelFilterbank::new(16_000, 4096, 40, 0.0, 8000.0);
         let bin_hz = 16_000.0 / 4096.0;
         for m in 5..40 {
-            let area: f64 = (0..fb.n_bins()).map(|k| f64::from(fb.weight(m, k)) * bin_hz).sum();
+            let area: f64 = (0..fb.n_bins())
+                .map(|k| f64::from(fb.weight(m, k)) * bin_hz)
+                .sum();
             assert!((area - 1.0).abs() < 0.02, "band {m}: area {area}");
         }
     }

@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn empty_and_non_finite_input_are_errors() {
         let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
-        assert!(matches!(extractor.extract(&[]), Err(Error::TooShort { .. })));
+        assert!(matches!(
+            extractor.extract(&[]),
+            Err(Error::TooShort { .. })
+        ));
         assert_eq!(
             extractor.extract(&[0.0, f32::NAN, f32::INFINITY]),
             Err(Error::NonFinite(2))
@@ -175,6 +178,9 @@ mod tests {
             fmax: 9_000.0,
             ..FeatureConfig::default()
         };
-        assert!(matches!(FeatureExtractor::new(config), Err(Error::Config(_))));
+        assert!(matches!(
+            FeatureExtractor::new(config),
+            Err(Error::Config(_))
+        ));
     }
 }

@@ -8,7 +8,10 @@ pub fn rms(samples: &[f32], frame_length: usize, hop: usize) -> Vec<f32> {
     let padded = pad_center(samples, frame_length, Padding::Zeros);
     frames(&padded, frame_length, hop)
         .map(|frame| {
-            let power = frame.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>()
+            let power = frame
+                .iter()
+                .map(|&x| f64::from(x) * f64::from(x))
+                .sum::<f64>()
                 / frame_length as f64;
             power.sqrt() as f32
         })

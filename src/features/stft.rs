@@ -98,7 +98,9 @@ mod tests {
 
     #[test]
     fn paired_fft_matches_direct_dft_for_odd_and_even_frame_counts() {
-        let signal: Vec<f32> = (0..1000).map(|i| ((i * 7919) % 113) as f32 / 113.0 - 0.5).collect();
+        let signal: Vec<f32> = (0..1000)
+            .map(|i| ((i * 7919) % 113) as f32 / 113.0 - 0.5)
+            .collect();
         for len in [1000, 1000 - 64] {
             let stft = Stft::new(128, 64);
             let padded = pad_center(&signal[..len], 128, Padding::Zeros);

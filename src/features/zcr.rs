@@ -29,7 +29,9 @@ mod tests {
 
     #[test]
     fn alternating_signal_crosses_at_every_sample() {
-        let signal: Vec<f32> = (0..64).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        let signal: Vec<f32> = (0..64)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+            .collect();
         let zcr = zero_crossing_rate(&signal, 16, 8);
         // Middle frames: 15 crossings among 16 samples.
         assert_eq!(zcr[3], 15.0 / 16.0);

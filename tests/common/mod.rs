@@ -47,7 +47,9 @@ impl Encoding {
             Encoding::U8 => out.push(((x * 127.0).round() as i16 + 128) as u8),
             Encoding::I16 => out.extend(((x * 32767.0).round() as i16).to_le_bytes()),
             Encoding::I24 => out.extend(&((x * 8_388_607.0).round() as i32).to_le_bytes()[..3]),
-            Encoding::I32 => out.extend(((f64::from(x) * 2_147_483_647.0).round() as i32).to_le_bytes()),
+            Encoding::I32 => {
+                out.extend(((f64::from(x) * 2_147_483_647.0).round() as i32).to_le_bytes())
+            }
             Encoding::F32 => out.extend(x.to_le_bytes()),
             Encoding::F64 => out.extend(f64::from(x).to_le_bytes()),
         }
@@ -63,7 +65,14 @@ pub fn wav(frames: &[Vec<f32>], rate: u32, encoding: Encoding, extensible: bool)
             encoding.encode(x, &mut data);
         }
     }
-    wav_with_data(channels, rate, encoding, extensible, &data, data.len() as u32)
+    wav_with_data(
+        channels,
+        rate,
+        encoding,
+        extensible,
+        &data,
+        data.len() as u32,
+    )
 }
 
 /// A WAV file whose data chunk header announces `claimed` bytes, whatever `data` holds.
@@ -94,7 +103,11 @@ pub fn wav_with_data(
     if extensible {
         fmt.extend(22u16.to_le_bytes());
         fmt.extend(bits.to_le_bytes());
-        let mask: u32 = if channels == 1 { 0x4 } else { (1 << channels) - 1 };
+        let mask: u32 = if channels == 1 {
+            0x4
+        } else {
+            (1 << channels) - 1
+        };
         fmt.extend(mask.to_le_bytes());
         let sub: u16 = if encoding.is_float() { 3 } else { 1 };
         fmt.extend(sub.to_le_bytes());

@@ -72,7 +72,11 @@ type Parsed = (Corpus, String, Emotion);
 
 fn parse_ravdess(stem: &str) -> Option<Parsed> {
     let parts: Vec<&str> = stem.split('-').collect();
-    if parts.len() != 7 || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() != 7
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     // Modality 03 is audio-only; vocal channel 01 is speech (02 is song).
@@ -139,7 +143,11 @@ fn parse_savee(stem: &str, parent: &str) -> Option<Parsed> {
         _ if SAVEE_SPEAKERS.contains(&parent) => (parent, stem),
         _ => return None,
     };
-    Some((Corpus::Savee, format!("savee-{speaker}"), savee_label(code)?))
+    Some((
+        Corpus::Savee,
+        format!("savee-{speaker}"),
+        savee_label(code)?,
+    ))
 }
 
 fn parse_crema(stem: &str) -> Option<Parsed> {
@@ -201,7 +209,11 @@ impl Scan {
             for n in row {
                 out.push_str(&format!("{n:>9}"));
             }
-            out.push_str(&format!("{:>8}{:>10}\n", row.iter().sum::<usize>(), speakers.len()));
+            out.push_str(&format!(
+                "{:>8}{:>10}\n",
+                row.iter().sum::<usize>(),
+                speakers.len()
+            ));
         }
         out.push_str(&format!(
             "{} clips; {} audio files skipped (names of no corpus, RAVDESS song/video); {} duplicates in another format ignored\n",
@@ -223,7 +235,10 @@ pub fn scan(root: &Path) -> std::io::Result<Scan> {
     for path in files {
         match parse(&path) {
             Some(clip) => {
-                let key = (clip.speaker.clone(), path.file_stem().map(|s| s.to_os_string()));
+                let key = (
+                    clip.speaker.clone(),
+                    path.file_stem().map(|s| s.to_os_string()),
+                );
                 if seen.insert(key) {
                     scan.clips.push(clip);
                 } else {
@@ -266,10 +281,17 @@ mod tests {
             label("Actor_17/03-01-02-01-01-01-17.wav"),
             Some((Corpus::Ravdess, "ravdess-17".into(), Emotion::Neutral))
         );
-        assert_eq!(label("03-01-08-02-02-02-03.flac").unwrap().2, Emotion::Surprise);
+        assert_eq!(
+            label("03-01-08-02-02-02-03.flac").unwrap().2,
+            Emotion::Surprise
+        );
         assert_eq!(label("03-02-05-01-01-01-01.wav"), None, "song is skipped");
         assert_eq!(label("01-01-05-01-01-01-01.mp4"), None, "video is skipped");
-        assert_eq!(label("02-01-05-01-01-01-01.wav"), None, "video-only is skipped");
+        assert_eq!(
+            label("02-01-05-01-01-01-01.wav"),
+            None,
+            "video-only is skipped"
+        );
     }
 
     #[test]

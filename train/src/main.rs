@@ -1,8 +1,6 @@
 //! `cargo run -p train -- <command>`: the native front door to the speech emotion pipeline.
 
-mod commands;
-mod augment;
-mod corpus;
+use train::commands;
 
 use std::process::ExitCode;
 
@@ -20,12 +18,21 @@ struct Cli {
 enum Command {
     /// Decode a file and print its ZCR, RMS and MFCC matrices (librosa's orientation).
     Features(commands::features::Args),
+    /// Extract features, run the evaluation protocols and write the shipped model.
+    Train(commands::train::Args),
+    /// Classify audio files (or folders) with the shipped model or --model.
+    Predict(commands::predict::Args),
+    /// Score a model on any folder of clips named as the corpora name them.
+    Evaluate(commands::evaluate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Features(args) => commands::features::run(args),
+        Command::Train(args) => commands::train::run(args),
+        Command::Predict(args) => commands::predict::run(args),
+        Command::Evaluate(args) => commands::evaluate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -29,7 +29,9 @@ impl Augmentation {
         match self {
             Augmentation::Noise { snr_db } => noise::add_noise(samples, snr_db, rng),
             Augmentation::Stretch { rate } => stretch::time_stretch(samples, rate),
-            Augmentation::Pitch { semitones } => pitch::pitch_shift(samples, sample_rate, semitones),
+            Augmentation::Pitch { semitones } => {
+                pitch::pitch_shift(samples, sample_rate, semitones)
+            }
             Augmentation::Shift { seconds } => {
                 shift::time_shift(samples, (seconds * sample_rate as f32).round() as isize)
             }

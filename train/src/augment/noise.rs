@@ -4,7 +4,10 @@ use rand::Rng;
 
 /// Adds white noise whose power is the signal's power divided by `10^(snr_db / 10)`.
 pub fn add_noise(samples: &[f32], snr_db: f32, rng: &mut impl Rng) -> Vec<f32> {
-    let power = samples.iter().map(|&x| f64::from(x) * f64::from(x)).sum::<f64>()
+    let power = samples
+        .iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
         / samples.len().max(1) as f64;
     let sigma = (power / 10f64.powf(f64::from(snr_db) / 10.0)).sqrt();
     samples
@@ -32,9 +35,16 @@ mod tests {
         for snr in [5.0f32, 20.0] {
             let noisy = add_noise(&signal, snr, &mut StdRng::seed_from_u64(7));
             let p_signal: f64 = signal.iter().map(|&x| f64::from(x * x)).sum();
-            let p_noise: f64 = noisy.iter().zip(&signal).map(|(a, b)| f64::from((a - b) * (a - b))).sum();
+            let p_noise: f64 = noisy
+                .iter()
+                .zip(&signal)
+                .map(|(a, b)| f64::from((a - b) * (a - b)))
+                .sum();
             let measured = 10.0 * (p_signal / p_noise).log10();
-            assert!((measured - f64::from(snr)).abs() < 0.2, "asked {snr}, got {measured}");
+            assert!(
+                (measured - f64::from(snr)).abs() < 0.2,
+                "asked {snr}, got {measured}"
+            );
         }
     }
 

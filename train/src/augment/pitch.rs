@@ -29,7 +29,10 @@ mod tests {
             let expected = 220.0 * 2f32.powf(semitones / 12.0);
             let f = frequency(&y);
             let cents = 1200.0 * (f / expected).log2();
-            assert!(cents.abs() < 15.0, "{semitones} st: {f} Hz vs {expected} Hz");
+            assert!(
+                cents.abs() < 15.0,
+                "{semitones} st: {f} Hz vs {expected} Hz"
+            );
         }
     }
 }

@@ -1,3 +1,7 @@
 //! One module per subcommand.
 
+pub mod evaluate;
 pub mod features;
+pub mod model_choice;
+pub mod predict;
+pub mod train;

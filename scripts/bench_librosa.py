@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Time librosa on the same work as `cargo bench --bench features` (decode a 16 kHz WAV, then ZCR,
+RMS and MFCC with the same parameters), run the Rust bench, and print the ratio.
+
+    python3 scripts/bench_librosa.py
+
+It first writes the two clips the Rust bench reads: target/bench/clip_3s.wav (a RAVDESS clip cut
+to 3 s) and target/bench/clip_60s.wav (RAVDESS clips of actor 01 joined to 60 s), 16-bit 16 kHz.
+"""
+
+import json
+import pathlib
+import re
+import subprocess
+import timeit
+
+import librosa
+import numpy as np
+import soundfile as sf
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "ravdess" / "Actor_01"
+OUT = ROOT / "target" / "bench"
+C = dict(sr=16000, n_fft=512, hop_length=256, n_mels=64, n_mfcc=20, fmin=0.0, fmax=8000.0)
+
+
+def write_clips() -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    pieces = [sf.read(p, dtype="float32")[0] for p in sorted(DATA.glob("*.flac"))]
+    joined = np.concatenate(pieces)
+    clips = {"clip_3s.wav": joined[: 3 * C["sr"]], "clip_60s.wav": np.resize(joined, 60 * C["sr"])}
+    for name, y in clips.items():
+        sf.write(OUT / name, y, C["sr"], subtype="PCM_16")
+    return {name: OUT / name for name in clips}
+
+
+def librosa_features(path: pathlib.Path) -> None:
+    y, _ = sf.read(path, dtype="float32")
+    frame = dict(frame_length=C["n_fft"], hop_length=C["hop_length"])
+    librosa.feature.zero_crossing_rate(y, **frame)
+    librosa.feature.rms(y=y, **frame)
+    librosa.feature.mfcc(y=y, sr=C["sr"], n_mfcc=C["n_mfcc"], n_fft=C["n_fft"],
+                         hop_length=C["hop_length"], n_mels=C["n_mels"], fmin=C["fmin"], fmax=C["fmax"])
+
+
+def rust_times() -> dict:
+    out = subprocess.run(["cargo", "bench", "--bench", "features", "--", "--noplot"],
+                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    times = {}
+    unit = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    for name, value, u in re.findall(r"(clip_\w+\.wav)\s+time:\s+\[[\d.]+ \S+ ([\d.]+) (\S+)", out):
+        times[name] = float(value) * unit[u]
+    return times
+
+
+def main() -> None:
+    clips = write_clips()
+    librosa_features(clips["clip_3s.wav"])  # warm up numba and the FFT plans
+    rust = rust_times()
+    rows = []
+    for name, path in clips.items():
+        runs = 5 if "60" in name else 30
+        t = min(timeit.repeat(lambda: librosa_features(path), number=1, repeat=runs))
+        rows.append({"clip": name, "librosa_s": t, "rust_s": rust.get(name), "ratio": t / rust[name]})
+        print(f"{name}: librosa {t * 1e3:.2f} ms, Rust {rust[name] * 1e3:.3f} ms -> {t / rust[name]:.0f}x faster")
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+//! The shipped model, embedded in the binary (and the wasm) with `include_bytes!`.
+
+use crate::classifier::Classifier;
+use crate::error::{Error, Result};
+use crate::metadata::ModelMetadata;
+
+/// The weights of the shipped model (a Burn record).
+pub static MODEL_RECORD: &[u8] = include_bytes!("../models/emotion-cnn.bin");
+
+/// The shipped model's metadata: classes, feature settings, normalisation, honest figures.
+pub static MODEL_METADATA: &str = include_str!("../models/emotion-cnn.json");
+
+/// The shipped model's metadata, parsed.
+pub fn shipped_metadata() -> Result<ModelMetadata> {
+    serde_json::from_str(MODEL_METADATA).map_err(|e| Error::Model(format!("metadata: {e}")))
+}
+
+/// Builds the shipped classifier. Done once per page or process: loading parses the record.
+pub fn shipped() -> Result<Classifier> {
+    Classifier::new(MODEL_RECORD, shipped_metadata()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_model_loads_and_classifies() {
+        let classifier = shipped().unwrap();
+        let samples: Vec<f32> = (0..48_000)
+            .map(|i| 0.3 * (i as f32 * 0.03).sin() * (i as f32 * 0.0005).sin())
+            .collect();
+        let prediction = classifier.classify(samples, 48_000).unwrap();
+        let sum: f32 = prediction.probabilities.0.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "probabilities sum to {sum}");
+        assert!(prediction.emotion.is_some());
+        assert!(!prediction.timeline.is_empty());
+    }
+
+    #[test]
+    fn embedded_metadata_matches_the_code() {
+        let metadata = shipped_metadata().unwrap();
+        assert_eq!(metadata.classes.len(), crate::Emotion::COUNT);
+        assert_eq!(
+            metadata.normalization.mean.len(),
+            crate::input::channel_count(metadata.features.n_mfcc)
+        );
+    }
+}

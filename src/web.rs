@@ -1,0 +1,107 @@
+//! The browser API: a thin wasm-bindgen layer over the same library the native tools use. Every
+//! failure reaches JavaScript as an `Error` with a readable message; inputs are checked before
+//! they reach code that could panic.
+
+use js_sys::Float32Array;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::audio::{DecodeOptions, decode_bytes};
+
+/// Longest audio the page accepts by default: 30 minutes.
+const BROWSER_MAX_SECONDS: f64 = 30.0 * 60.0;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn error(e: crate::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// The shipped model, loaded once.
+#[wasm_bindgen]
+pub struct Classifier {
+    inner: crate::Classifier,
+}
+
+#[wasm_bindgen]
+impl Classifier {
+    /// Loads the embedded model record and metadata.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<Classifier, JsError> {
+        Ok(Self {
+            inner: crate::state::shipped().map_err(error)?,
+        })
+    }
+
+    /// Classifies mono samples at `sampleRate` Hz: `{emotion, confidence, probabilities,
+    /// timeline, duration}`; `emotion` is null when no speech was found.
+    pub fn classify(&self, samples: &Float32Array, sample_rate: f64) -> Result<JsValue, JsError> {
+        if !(sample_rate.is_finite() && (1.0..=768_000.0).contains(&sample_rate)) {
+            return Err(JsError::new(&format!(
+                "unsupported sample rate: {sample_rate} Hz"
+            )));
+        }
+        let samples = samples.to_vec();
+        let seconds = samples.len() as f64 / sample_rate;
+        if seconds > BROWSER_MAX_SECONDS {
+            return Err(error(crate::Error::TooLong {
+                seconds,
+                limit: BROWSER_MAX_SECONDS,
+            }));
+        }
+        let prediction = self
+            .inner
+            .classify(samples, sample_rate.round() as u32)
+            .map_err(error)?;
+        to_js(&prediction)
+    }
+}
+
+#[derive(Serialize)]
+struct Info<'a> {
+    #[serde(flatten)]
+    metadata: &'a crate::metadata::ModelMetadata,
+    max_seconds: f64,
+}
+
+/// The shipped model's metadata: classes, feature settings and the honest figures.
+#[wasm_bindgen(js_name = modelInfo)]
+pub fn model_info() -> Result<JsValue, JsError> {
+    let metadata = crate::state::shipped_metadata().map_err(error)?;
+    to_js(&Info {
+        metadata: &metadata,
+        max_seconds: BROWSER_MAX_SECONDS,
+    })
+}
+
+/// Decodes a file's bytes (WAV, AIFF, FLAC, MP3, Ogg Vorbis) to `{samples, sampleRate}` with the
+/// same decoder as the native tools, refusing audio over `maxSeconds` (default 30 minutes).
+#[wasm_bindgen(js_name = decodeAudio)]
+pub fn decode_audio(bytes: Vec<u8>, max_seconds: Option<f64>) -> Result<JsValue, JsError> {
+    let limit = max_seconds
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .unwrap_or(BROWSER_MAX_SECONDS);
+    let audio = decode_bytes(
+        bytes,
+        DecodeOptions {
+            max_duration_s: limit,
+        },
+    )
+    .map_err(error)?;
+    let result = js_sys::Object::new();
+    let samples = Float32Array::from(audio.samples.as_slice());
+    js_sys::Reflect::set(&result, &"samples".into(), &samples)
+        .map_err(|_| JsError::new("could not build the result"))?;
+    js_sys::Reflect::set(&result, &"sampleRate".into(), &audio.sample_rate.into())
+        .map_err(|_| JsError::new("could not build the result"))?;
+    Ok(result.into())
+}

@@ -1,0 +1,14 @@
+//! The native side of the speech emotion recognizer: corpora loaders, augmentation, training,
+//! honest evaluation and the command-line front door (`features`, `train`, `predict`,
+//! `evaluate`). Everything audio-related calls the `speech_emotion` library, the same code the
+//! browser runs.
+
+pub mod augment;
+pub mod commands;
+pub mod corpus;
+pub mod dataset;
+pub mod evaluation;
+pub mod metrics;
+pub mod plot;
+pub mod protocol;
+pub mod training;

@@ -1,0 +1,252 @@
+//! The `train` binary as a user runs it: corpora found by name (also in the original releases
+//! and under CREMA-D names), quick training that learns and writes a model that reloads, and
+//! `predict` / `evaluate` on real clips.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_train"))
+}
+
+fn data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("train-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A 16-bit mono WAV of a tone with a syllable-like envelope.
+fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
+    let n = (rate as f32 * seconds) as usize;
+    let mut data = Vec::with_capacity(n * 2);
+    for i in 0..n {
+        let t = i as f32 / rate as f32;
+        let envelope = (std::f32::consts::PI * t / seconds).sin();
+        let x = 0.4 * envelope * (std::f32::consts::TAU * freq * t).sin();
+        data.extend(((x * 32767.0) as i16).to_le_bytes());
+    }
+    let mut out = Vec::new();
+    out.extend(b"RIFF");
+    out.extend((36 + data.len() as u32).to_le_bytes());
+    out.extend(b"WAVEfmt ");
+    out.extend(16u32.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(rate.to_le_bytes());
+    out.extend((rate * 2).to_le_bytes());
+    out.extend(2u16.to_le_bytes());
+    out.extend(16u16.to_le_bytes());
+    out.extend(b"data");
+    out.extend((data.len() as u32).to_le_bytes());
+    out.extend(data);
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn quick_training_learns_and_writes_a_model_that_reloads() {
+    let out = temp("quick");
+    let output = bin()
+        .args([
+            "train",
+            "--quick",
+            "--protocols",
+            "c",
+            "--epochs",
+            "3",
+            "--cache",
+            "",
+        ])
+        .arg("--data")
+        .arg(data())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("RAVDESS") && stderr.contains("TESS") && stderr.contains("SAVEE"));
+    assert!(
+        stderr.contains("reloads with identical predictions"),
+        "{stderr}"
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("emotion-cnn.json")).unwrap())
+            .unwrap();
+    let epochs = meta["evaluation"]["c"]["epochs"].as_array().unwrap();
+    let first = epochs.first().unwrap()["train_loss"].as_f64().unwrap();
+    let last = epochs.last().unwrap()["train_loss"].as_f64().unwrap();
+    assert!(
+        last < first,
+        "training loss did not fall: {first} -> {last}"
+    );
+    assert!(out.join("emotion-cnn.bin").metadata().unwrap().len() > 10_000);
+    assert!(out.join("confusion-c.png").exists());
+
+    // The written model is usable by predict, twice with the same answer.
+    let clip = data().join("originals/savee/DC_su10.wav");
+    let run = || {
+        let o = bin()
+            .arg("predict")
+            .arg(&clip)
+            .arg("--json")
+            .arg("--model")
+            .arg(out.join("emotion-cnn.json"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn original_releases_are_found_and_labelled() {
+    let output = bin()
+        .args(["evaluate", "--json", "--data"])
+        .arg(data().join("originals"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("9 clips"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["report"]["n"], 9,
+        "every original (48 kHz, stereo, AIFF, 96 kHz) was scored"
+    );
+    assert_eq!(report["unscored"], 0);
+}
+
+#[test]
+fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
+    let dir = temp("crema");
+    let names = [
+        "1001_DFA_ANG_XX",
+        "1001_IEO_HAP_HI",
+        "1002_TIE_SAD_LO",
+        "1091_MTI_NEU_XX",
+        "1091_WSI_FEA_MD",
+        "1050_ITH_DIS_XX",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        write_wav(
+            &dir.join(format!("{name}.wav")),
+            16_000,
+            2.0,
+            150.0 + 40.0 * i as f32,
+        );
+    }
+    write_wav(&dir.join("not_a_corpus_name.wav"), 16_000, 1.0, 200.0);
+    let output = bin()
+        .args(["evaluate", "--json", "--data"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("CREMA-D"), "{stderr}");
+    assert!(
+        stderr.contains("6 clips; 1 audio files skipped"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["report"]["n"], 6);
+    assert_eq!(
+        report["report"]["per_class"][6]["support"], 0,
+        "no surprise in CREMA-D"
+    );
+    assert!(report["report"]["macro_f1"].as_f64().unwrap().is_finite());
+}
+
+#[test]
+fn predict_reports_bad_files_and_goes_on() {
+    let dir = temp("predict");
+    std::fs::write(dir.join("empty.wav"), b"").unwrap();
+    std::fs::write(
+        dir.join("text.wav"),
+        b"not audio at all, just some text".repeat(10),
+    )
+    .unwrap();
+    let good = data().join("originals/tess/YAF_angry/YAF_germ_angry.wav");
+    let output = bin()
+        .arg("predict")
+        .arg("--json")
+        .arg(dir.join("empty.wav"))
+        .arg(&good)
+        .arg(dir.join("text.wav"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a failed file makes the exit status 1"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["error"].as_str().unwrap().contains("empty"));
+    let probabilities = lines[1]["probabilities"].as_object().unwrap();
+    assert_eq!(probabilities.len(), 7);
+    let sum: f64 = probabilities.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-4);
+    assert_eq!(
+        lines[1]["emotion"],
+        *probabilities
+            .iter()
+            .max_by(|a, b| a.1.as_f64().partial_cmp(&b.1.as_f64()).unwrap())
+            .unwrap()
+            .0
+    );
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not an audio file")
+    );
+}
+
+#[test]
+fn predict_timeline_marks_silence_and_writes_csv() {
+    let dir = temp("timeline");
+    // 3 s of speech-like tone, 4 s of digital silence, 3 s of tone.
+    let clip = dir.join("long.wav");
+    write_wav(&clip, 16_000, 10.0, 180.0);
+    let mut bytes = std::fs::read(&clip).unwrap();
+    bytes[44 + 3 * 16_000 * 2..44 + 7 * 16_000 * 2].fill(0);
+    std::fs::write(&clip, bytes).unwrap();
+    let csv = dir.join("timeline.csv");
+    let output = bin()
+        .arg("predict")
+        .arg(&clip)
+        .args(["--json", "--timeline", "--csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let timeline = value["timeline"].as_array().unwrap();
+    assert!(timeline.len() >= 6, "{timeline:?}");
+    assert!(
+        timeline.iter().any(|w| w["emotion"].is_null()),
+        "the silent gap is marked"
+    );
+    assert!(timeline.iter().filter(|w| !w["emotion"].is_null()).count() >= 2);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("file,start,end,emotion,neutral,happy,sad,angry,fear,disgust,surprise")
+    );
+    assert!(text.contains(",silence,"));
+    assert_eq!(text.lines().count(), timeline.len() + 1);
+}

@@ -1,0 +1,257 @@
+// The page: wires the controls to the classifier worker (engine.js), the microphone (recorder.js),
+// the results table (results.js) and the model card (model-card.js). Every failure ends up as a
+// sentence in the message area; nothing fails silently.
+
+import { Engine } from './engine.js';
+import { Recorder, recordingUnsupportedReason } from './recorder.js';
+import { Results } from './results.js';
+import { renderModelCard } from './model-card.js';
+import { seconds } from './common.js';
+
+const RECORD_MAX_SECONDS = 60;
+// Reading a file copies it into the worker and again into WebAssembly memory; past this size the
+// tab could run out of memory before the decoder gets to refuse an over-long file.
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $('status'),
+  messages: $('messages'),
+  record: $('record'),
+  stop: $('stop'),
+  meter: $('meter'),
+  meterFill: $('meter-fill'),
+  timer: $('timer'),
+  fileInput: $('file-input'),
+  dropZone: $('drop-zone'),
+  fileHint: $('file-hint'),
+  results: new Results($('results-body')),
+  resultsSection: $('results'),
+  exportCsv: $('export-csv'),
+  clear: $('clear-results'),
+  modelCard: $('model-card'),
+};
+
+let engine = null;
+let maxSeconds;
+let recorder = null;
+let recordings = 0;
+// Files are read one at a time, just before the worker gets them, so a big batch never sits in
+// memory all at once; the worker works through its requests in order anyway.
+let queue = Promise.resolve();
+
+// ---------------------------------------------------------------- messages
+
+function clearMessages() {
+  ui.messages.replaceChildren();
+}
+
+/** Adds a sentence to the message area; kind "error" or "notice" (e.g. no speech found). */
+function say(text, kind = 'error') {
+  const item = document.createElement('p');
+  item.className = kind;
+  item.textContent = text;
+  ui.messages.append(item);
+}
+
+function setStatus(text, state) {
+  ui.status.textContent = text;
+  ui.status.dataset.state = state;
+}
+
+// ---------------------------------------------------------------- classification
+
+function refreshResultControls() {
+  ui.resultsSection.hidden = ui.results.isEmpty;
+  ui.exportCsv.disabled = !ui.results.hasFinished;
+  ui.clear.disabled = !ui.results.hasFinished;
+}
+
+/** Runs a classification into a new row; `work` resolves with {result, ms}. */
+async function classifyInto(name, work) {
+  const row = ui.results.add(name);
+  refreshResultControls();
+  try {
+    const { result, ms } = await work();
+    row.done(result, ms);
+    if (result.emotion === null) {
+      say(`${name}: no speech found, so no emotion is given (the audio is silent or too quiet).`, 'notice');
+    }
+  } catch (error) {
+    row.fail(error.message);
+    say(`${name}: ${error.message}`);
+  }
+  refreshResultControls();
+}
+
+async function readFile(file) {
+  if (file.size === 0) throw new Error('the file is empty (0 bytes)');
+  if (file.size > MAX_FILE_BYTES) {
+    throw new Error(`the file is ${Math.round(file.size / 2 ** 20)} MB, over the ${MAX_FILE_BYTES / 2 ** 20} MB this page reads`);
+  }
+  return file.arrayBuffer();
+}
+
+function analyseFiles(files) {
+  if (files.length === 0) return;
+  clearMessages();
+  for (const file of files) {
+    queue = queue.then(() =>
+      classifyInto(file.name, async () => engine.classifyFile(await readFile(file), maxSeconds)));
+  }
+}
+
+// ---------------------------------------------------------------- recording
+
+function recordingMessage(error) {
+  switch (error?.name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'Microphone access was denied. Allow the microphone for this page in the browser\'s site settings, then press Record again. Analysing files still works.';
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'No microphone was found. Connect one (or enable it in the system settings), then press Record again.';
+    case 'NotReadableError':
+    case 'AbortError':
+      return 'The microphone could not be opened: another program may be using it.';
+    default:
+      return `Recording failed: ${error?.message ?? error}`;
+  }
+}
+
+function showRecordingState(active) {
+  ui.record.disabled = active;
+  ui.stop.disabled = !active;
+  ui.record.setAttribute('aria-pressed', String(active));
+  document.body.classList.toggle('recording', active);
+  if (active) ui.stop.focus();
+}
+
+function showProgress(level, elapsed) {
+  ui.meterFill.style.width = `${(100 * level).toFixed(0)}%`;
+  ui.meter.setAttribute('aria-valuenow', String(Math.round(100 * level)));
+  ui.timer.textContent = `${clock(elapsed)} / ${clock(RECORD_MAX_SECONDS)}`;
+}
+
+function clock(s) {
+  return `${Math.floor(s / 60)}:${(s % 60).toFixed(1).padStart(4, '0')}`;
+}
+
+async function startRecording() {
+  clearMessages();
+  ui.record.disabled = true; // until getUserMedia answers (the permission prompt may be open)
+  try {
+    recorder = await Recorder.start({
+      maxSeconds: RECORD_MAX_SECONDS,
+      onChunk: showProgress,
+      onLimit: () => {
+        say(`Recording stopped at the ${RECORD_MAX_SECONDS} s limit.`, 'notice');
+        stopRecording();
+      },
+    });
+  } catch (error) {
+    ui.record.disabled = false;
+    say(recordingMessage(error));
+    return;
+  }
+  showProgress(0, 0);
+  showRecordingState(true);
+}
+
+async function stopRecording() {
+  if (!recorder) return;
+  const current = recorder;
+  recorder = null;
+  showRecordingState(false);
+  ui.meterFill.style.width = '0%';
+  const { samples, sampleRate } = await current.stop();
+  const name = `Recording ${++recordings}`;
+  queue = queue.then(() => classifyInto(name, () => engine.classifySamples(samples, sampleRate)));
+}
+
+// ---------------------------------------------------------------- wiring
+
+function downloadCsv() {
+  const blob = new Blob([ui.results.toCsv()], { type: 'text/csv;charset=utf-8' });
+  const link = Object.assign(document.createElement('a'), {
+    href: URL.createObjectURL(blob),
+    download: 'speech-emotions.csv',
+  });
+  link.click();
+  // The download has started from the click; the URL is not needed after this turn.
+  setTimeout(() => URL.revokeObjectURL(link.href), 0);
+}
+
+function wireFiles() {
+  ui.fileInput.addEventListener('change', () => {
+    analyseFiles([...ui.fileInput.files]);
+    ui.fileInput.value = ''; // so picking the same file again analyses it again
+  });
+  // A file dropped beside the zone would make the browser navigate away to open it.
+  for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
+  ui.dropZone.addEventListener('dragenter', () => ui.dropZone.classList.add('over'));
+  ui.dropZone.addEventListener('dragleave', () => ui.dropZone.classList.remove('over'));
+  ui.dropZone.addEventListener('drop', (event) => {
+    ui.dropZone.classList.remove('over');
+    if (ui.fileInput.disabled) return;
+    analyseFiles([...(event.dataTransfer?.files ?? [])]);
+  });
+}
+
+function wireControls() {
+  ui.record.addEventListener('click', startRecording);
+  ui.stop.addEventListener('click', stopRecording);
+  ui.exportCsv.addEventListener('click', downloadCsv);
+  ui.clear.addEventListener('click', () => {
+    ui.results.clearFinished();
+    clearMessages();
+    refreshResultControls();
+  });
+}
+
+// The decoder's limit comes from the model's side (modelInfo().max_seconds); say it, and expose
+// it to the tests, which build a file just over it.
+function showFileLimit() {
+  if (!Number.isFinite(maxSeconds)) return;
+  ui.fileHint.textContent += ` Up to ${seconds(maxSeconds)} each.`;
+  document.body.dataset.maxSeconds = String(maxSeconds);
+}
+
+/** What this browser lacks for the page to work at all, as a sentence, or null. */
+function missingPlatform() {
+  if (typeof WebAssembly !== 'object') return 'This browser cannot run WebAssembly, which the recognizer needs.';
+  if (typeof Worker === 'undefined') return 'This browser has no Web Workers, which the recognizer needs.';
+  return null;
+}
+
+async function main() {
+  wireFiles();
+  wireControls();
+  const missing = missingPlatform();
+  if (missing) {
+    setStatus('Unavailable', 'error');
+    say(`${missing} Please use a current Chrome, Edge, Firefox or Safari.`);
+    return;
+  }
+  try {
+    const started = await Engine.start();
+    engine = started.engine;
+    maxSeconds = started.info.max_seconds;
+    showFileLimit();
+    renderModelCard(ui.modelCard, started.info);
+  } catch (error) {
+    setStatus('The model could not be loaded', 'error');
+    say(`The model could not be loaded: ${error.message}. Reload the page to try again.`);
+    return;
+  }
+  ui.fileInput.disabled = false;
+  ui.dropZone.classList.remove('disabled');
+  const unsupported = recordingUnsupportedReason();
+  if (unsupported) say(unsupported, 'notice');
+  else ui.record.disabled = false;
+  setStatus('Model ready', 'ready');
+  performance.mark('model-ready'); // start-up time, read by bench.mjs
+  document.body.dataset.ready = 'true';
+}
+
+main();

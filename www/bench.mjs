@@ -1,0 +1,105 @@
+// Benchmark (not a test: it prints numbers and checks nothing). In headless Chromium on localhost:
+//   - the wasm's size, raw and gzipped;
+//   - how long the page takes to become interactive and to have its model ready (median of loads);
+//   - the median time of classify() on a 3 s clip over many runs, measured in the worker.
+//   node bench.mjs [runs]        (default 50)
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launch, originals, startServer, waitReady, wwwRoot } from './tests/helpers.mjs';
+import { readWav } from './tests/wav.mjs';
+
+const RUNS = Number(process.argv[2] ?? 50);
+const LOADS = 5;
+const CLIP = path.join(originals, 'ravdess/Actor_01/03-01-01-01-01-01-01.wav'); // 48 kHz mono
+const CLIP_SECONDS = 3;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const ms = (value) => `${value.toFixed(1)} ms`;
+
+async function wasmSizes() {
+  const wasm = await readFile(path.join(wwwRoot, 'pkg/speech_emotion_bg.wasm'));
+  return { raw: wasm.length, gzipped: gzipSync(wasm, { level: 9 }).length };
+}
+
+/** The first CLIP_SECONDS of the clip as Float32 samples in [-1, 1). */
+async function clip() {
+  const { sampleRate, channels, samples } = readWav(await readFile(CLIP));
+  if (channels !== 1) throw new Error(`${CLIP} is not mono`);
+  const frames = samples.subarray(0, sampleRate * CLIP_SECONDS);
+  return { sampleRate, samples: Array.from(frames, (s) => s / 32768) };
+}
+
+/** One fresh load: DOM interactive and model ready, in ms since navigation started. */
+async function load(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await waitReady(page);
+  const times = await page.evaluate(() => ({
+    interactive: performance.getEntriesByType('navigation')[0].domInteractive,
+    ready: performance.getEntriesByName('model-ready')[0].startTime,
+  }));
+  await context.close();
+  return times;
+}
+
+/** classify() timings from a worker of its own, started by the page's engine module. */
+async function classifyTimes(browser, url, input) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await waitReady(page);
+  const times = await page.evaluate(async ({ samples, sampleRate, runs }) => {
+    const { Engine } = await import('./engine.js');
+    const { engine } = await Engine.start();
+    const source = new Float32Array(samples);
+    const inWorker = [];
+    const roundTrip = [];
+    let emotion;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      // Each request transfers its buffer to the worker, so send a fresh copy every time.
+      const { result, ms } = await engine.classifySamples(source.slice(), sampleRate);
+      roundTrip.push(performance.now() - started);
+      inWorker.push(ms);
+      emotion = result.emotion;
+    }
+    return { inWorker, roundTrip, emotion };
+  }, { ...input, runs: RUNS });
+  await context.close();
+  return times;
+}
+
+async function main() {
+  const server = await startServer();
+  const browser = await launch();
+  try {
+    const sizes = await wasmSizes();
+    console.log(`wasm size: ${(sizes.raw / 1024).toFixed(0)} KiB raw, ${(sizes.gzipped / 1024).toFixed(0)} KiB gzipped (zlib level 9)`);
+
+    const loads = [];
+    for (let i = 0; i < LOADS; i++) loads.push(await load(browser, server.url));
+    console.log(`page interactive (domInteractive): median ${ms(median(loads.map((l) => l.interactive)))} over ${LOADS} fresh loads`);
+    console.log(`model ready (worker started, wasm compiled, model loaded): median ${ms(median(loads.map((l) => l.ready)))} over ${LOADS} fresh loads`);
+
+    const input = await clip();
+    const times = await classifyTimes(browser, server.url, input);
+    console.log(`classify() on a ${CLIP_SECONDS} s clip at ${input.sampleRate} Hz (${times.emotion}): ` +
+      `median ${ms(median(times.inWorker))} in the worker, ${ms(median(times.roundTrip))} round trip from the page, ` +
+      `min ${ms(Math.min(...times.inWorker))}, max ${ms(Math.max(...times.inWorker))}, over ${RUNS} runs`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

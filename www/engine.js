@@ -1,0 +1,63 @@
+// The page's side of worker.js: one module worker, requests matched to replies by id.
+
+export class Engine {
+  #worker;
+  #ready;
+  #pending = new Map();
+  #nextId = 1;
+
+  /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
+  static start(url = new URL('./worker.js', import.meta.url)) {
+    const engine = new Engine(url);
+    return engine.#ready.then((info) => ({ engine, info }));
+  }
+
+  constructor(url) {
+    this.#worker = new Worker(url, { type: 'module' });
+    this.#ready = new Promise((resolve, reject) => {
+      this.#worker.onmessage = ({ data }) => {
+        if (data.kind === 'ready') resolve(data.info);
+        else if (data.kind === 'fatal') reject(new Error(data.message));
+        else this.#settle(data);
+      };
+      // A module that fails to load (missing pkg/, syntax error) only surfaces as an error event.
+      this.#worker.onerror = (event) => {
+        event.preventDefault();
+        const error = new Error(event.message || 'the classifier worker could not start');
+        reject(error);
+        this.#failAll(error);
+      };
+    });
+  }
+
+  /** Decodes and classifies a file's bytes: resolves with {result, ms}. */
+  classifyFile(bytes, maxSeconds) {
+    return this.#request({ kind: 'file', bytes, maxSeconds }, [bytes]);
+  }
+
+  /** Classifies mono samples at sampleRate Hz: resolves with {result, ms}. */
+  classifySamples(samples, sampleRate) {
+    return this.#request({ kind: 'samples', samples, sampleRate }, [samples.buffer]);
+  }
+
+  #request(message, transfer) {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, ...message }, transfer);
+    });
+  }
+
+  #settle({ id, ok, result, ms, message }) {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    this.#pending.delete(id);
+    if (ok) pending.resolve({ result, ms });
+    else pending.reject(new Error(message));
+  }
+
+  #failAll(error) {
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+  }
+}

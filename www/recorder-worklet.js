@@ -1,0 +1,42 @@
+// Runs on the audio rendering thread: mixes the microphone to mono and posts it to the page in
+// chunks of CHUNK frames (one message per 128-frame render quantum would be ~375 messages a
+// second). On {type: "flush"} it posts what it holds, then {type: "flushed"}, so the page can stop
+// without losing the last fraction of a second.
+
+const CHUNK = 4096;
+
+class RecorderProcessor extends AudioWorkletProcessor {
+  constructor() {
+    super();
+    this.buffer = new Float32Array(CHUNK);
+    this.filled = 0;
+    this.port.onmessage = ({ data }) => {
+      if (data.type === 'flush') {
+        this.post();
+        this.port.postMessage({ type: 'flushed' });
+      }
+    };
+  }
+
+  post() {
+    if (this.filled === 0) return;
+    const chunk = this.buffer.slice(0, this.filled);
+    this.port.postMessage({ type: 'chunk', samples: chunk }, [chunk.buffer]);
+    this.filled = 0;
+  }
+
+  process(inputs) {
+    const channels = inputs[0];
+    if (channels.length === 0) return true; // not connected yet
+    const frames = channels[0].length;
+    for (let i = 0; i < frames; i++) {
+      let sum = 0;
+      for (const channel of channels) sum += channel[i];
+      this.buffer[this.filled++] = sum / channels.length;
+      if (this.filled === CHUNK) this.post();
+    }
+    return true;
+  }
+}
+
+registerProcessor('recorder', RecorderProcessor);

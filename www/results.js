@@ -1,0 +1,152 @@
+// The results table: one row per file or recording, pending until the worker answers, then its
+// emotion, confidence and seven probability bars (or its error), plus a timeline row for audio
+// longer than one window. Each finished row carries its full result as JSON in data-result.
+
+import { EMOTIONS, h, percent, seconds } from './common.js';
+import { timelineChart } from './timeline.js';
+
+const COLUMNS = 4;
+
+function probabilityBars(probabilities) {
+  return h(
+    'ul',
+    { class: 'probs' },
+    ...EMOTIONS.map((emotion) => {
+      const p = probabilities[emotion] ?? 0;
+      return h(
+        'li',
+        {},
+        h('span', { class: 'name' }, emotion),
+        h('span', { class: 'bar', 'aria-hidden': 'true' },
+          h('span', { class: `fill fill-${emotion}`, style: `width: ${(100 * p).toFixed(1)}%` })),
+        h('span', { class: 'pct' }, percent(p)),
+      );
+    }),
+  );
+}
+
+class Row {
+  constructor(name) {
+    this.name = name;
+    this.status = 'pending';
+    this.result = null;
+    this.error = null;
+    this.detail = h('span', { class: 'detail' }, 'analysing…');
+    this.element = h(
+      'tr',
+      { dataset: { testid: 'result', status: 'pending' }, 'aria-busy': 'true' },
+      h('th', { scope: 'row', class: 'file' }, h('span', { class: 'filename' }, name), this.detail),
+      h('td', { class: 'emotion', dataset: { testid: 'result-emotion' } }),
+      h('td', { class: 'confidence' }),
+      h('td', { class: 'probabilities' }, h('span', { class: 'spinner', role: 'status' }, 'Analysing…')),
+    );
+    this.extra = null; // the timeline row, when there is one
+  }
+
+  /** Fills the row with a classification result ({emotion|null, confidence, probabilities...}). */
+  done(result, ms) {
+    this.#settle('done');
+    this.result = result;
+    this.element.dataset.result = JSON.stringify(result);
+    this.detail.textContent = `${seconds(result.duration)} · ${Math.round(ms)} ms`;
+    const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
+    if (result.emotion === null) {
+      this.element.dataset.status = 'silence';
+      emotionCell.textContent = 'no speech';
+      confidenceCell.textContent = '–';
+      probabilitiesCell.replaceChildren(
+        h('span', { class: 'muted' }, 'No speech found: the model does not guess on silence.'),
+      );
+    } else {
+      emotionCell.textContent = result.emotion;
+      emotionCell.classList.add(`dot-${result.emotion}`);
+      confidenceCell.textContent = percent(result.confidence);
+      probabilitiesCell.replaceChildren(probabilityBars(result.probabilities));
+    }
+    if (result.timeline.length > 1) {
+      this.extra = h('tr', { class: 'timeline-row' },
+        h('td', { colspan: COLUMNS }, timelineChart(result)));
+      this.element.after(this.extra);
+    }
+  }
+
+  /** Marks the row as failed with a readable message. */
+  fail(message) {
+    this.#settle('error');
+    this.error = message;
+    this.detail.textContent = 'not analysed';
+    const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
+    emotionCell.textContent = 'error';
+    confidenceCell.remove();
+    probabilitiesCell.colSpan = 2;
+    probabilitiesCell.replaceChildren(h('span', { class: 'row-error' }, message));
+  }
+
+  #settle(status) {
+    this.status = status;
+    this.element.dataset.status = status;
+    this.element.removeAttribute('aria-busy');
+  }
+
+  remove() {
+    this.element.remove();
+    this.extra?.remove();
+  }
+}
+
+// Spreadsheets run cells that start with these as formulas; a leading apostrophe defuses them.
+function csvCell(value) {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLine(row) {
+  if (row.status === 'error') return [row.name, 'error', '', ...EMOTIONS.map(() => ''), row.error];
+  const { emotion, confidence, probabilities } = row.result;
+  if (emotion === null) return [row.name, 'no speech', '', ...EMOTIONS.map(() => ''), ''];
+  return [row.name, emotion, confidence, ...EMOTIONS.map((e) => probabilities[e]), ''];
+}
+
+export class Results {
+  #body;
+  #rows = [];
+
+  constructor(body) {
+    this.#body = body;
+  }
+
+  /** A new pending row at the bottom of the table. */
+  add(name) {
+    const row = new Row(name);
+    this.#rows.push(row);
+    this.#body.append(row.element);
+    row.element.scrollIntoView?.({ block: 'nearest' });
+    return row;
+  }
+
+  /** Whether any row has finished (results or errors worth exporting). */
+  get hasFinished() {
+    return this.#rows.some((row) => row.status !== 'pending');
+  }
+
+  get isEmpty() {
+    return this.#rows.length === 0;
+  }
+
+  /** Removes the finished rows (pending ones stay: their answers are on the way). */
+  clearFinished() {
+    this.#rows = this.#rows.filter((row) => {
+      if (row.status === 'pending') return true;
+      row.remove();
+      return false;
+    });
+  }
+
+  /** The finished rows as CSV: file, emotion, confidence, the seven probabilities, error. */
+  toCsv() {
+    const lines = [['file', 'emotion', 'confidence', ...EMOTIONS, 'error']];
+    for (const row of this.#rows) if (row.status !== 'pending') lines.push(csvLine(row));
+    return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  }
+}

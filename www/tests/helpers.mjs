@@ -1,0 +1,160 @@
+// Shared by the browser tests and the benchmark: a static server for www/, Debian's Chromium via
+// playwright-core, a page that records console errors and every request, and the native
+// `predict` command the browser's answers are compared with.
+
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+export const wwwRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(wwwRoot, '..');
+export const originals = path.resolve(repoRoot, '../shared/data/originals');
+export const resultsDir = path.join(wwwRoot, 'test-results');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
+};
+
+async function serveFile(root, request, response) {
+  const { pathname } = new URL(request.url, 'http://localhost');
+  const relative = decodeURIComponent(pathname).replace(/\/$/, '/index.html');
+  const file = path.join(root, path.normalize(relative));
+  // path.join normalises away "..", but a crafted path could still resolve outside the root.
+  const inside = file.startsWith(root + path.sep);
+  const info = inside ? await stat(file).catch(() => null) : null;
+  if (!info?.isFile()) {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  response.writeHead(200, {
+    'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
+    'content-length': info.size,
+    'cache-control': 'no-store',
+  });
+  createReadStream(file).pipe(response);
+}
+
+/** Serves www/ on 127.0.0.1 at a free port: resolves with {url, close()}. */
+export async function startServer(root = wwwRoot) {
+  const server = createServer((request, response) => {
+    serveFile(root, request, response).catch(() => response.destroy());
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-default-apps',
+  '--disable-sync',
+];
+
+/** Debian's Chromium (never a downloaded browser), with extra command-line flags. */
+export function launch(extraArgs = []) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
+}
+
+/**
+ * Opens the page in a fresh context and records what a test checks afterwards: console errors,
+ * uncaught exceptions, and the URL of every request (the page's and its workers').
+ */
+export async function openPage(browser, url, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions);
+  const page = await context.newPage();
+  const log = { errors: [], requests: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') log.errors.push(message.text());
+  });
+  page.on('pageerror', (error) => log.errors.push(`uncaught: ${error.message}`));
+  context.on('request', (request) => log.requests.push(request.url()));
+  await page.goto(url);
+  return { context, page, log };
+}
+
+/** Waits until the model is loaded (or fails with what the page says instead). */
+export async function waitReady(page, timeout = 120_000) {
+  try {
+    await page.waitForSelector('body[data-ready="true"]', { timeout });
+  } catch (error) {
+    const said = await page.locator('#status, [data-testid="error"]').allInnerTexts();
+    throw new Error(`the page never became ready; it says: ${said.join(' | ')}`, { cause: error });
+  }
+}
+
+/** Waits until `count` result rows exist and none is pending; returns them as plain objects. */
+export async function results(page, count, timeout = 120_000) {
+  await page.waitForFunction(
+    (n) => {
+      const rows = document.querySelectorAll('[data-testid="result"]');
+      return rows.length >= n && ![...rows].some((row) => row.dataset.status === 'pending');
+    },
+    count,
+    { timeout },
+  );
+  return page.$$eval('[data-testid="result"]', (rows) =>
+    rows.map((row) => ({
+      name: row.querySelector('.filename').textContent,
+      status: row.dataset.status,
+      emotion: row.querySelector('[data-testid="result-emotion"]').textContent.trim(),
+      result: row.dataset.result ? JSON.parse(row.dataset.result) : null,
+      text: row.textContent,
+    })));
+}
+
+/** The text of the message area. */
+export function messages(page) {
+  return page.locator('[data-testid="error"]').innerText();
+}
+
+const run = promisify(execFile);
+
+/**
+ * The native pipeline's answers: `cargo run -q -p train -- predict FILES --json`, one JSON object
+ * per line, keyed here by the file's base name. Builds the train binary if it is out of date.
+ */
+export async function nativePredict(files) {
+  const { stdout } = await run('cargo', ['run', '-q', '-p', 'train', '--', 'predict', ...files, '--json'], {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const byName = new Map();
+  for (const line of stdout.split('\n').filter((l) => l.trim().startsWith('{'))) {
+    const entry = JSON.parse(line);
+    byName.set(path.basename(entry.file), entry);
+  }
+  return byName;
+}
+
+/** Largest absolute difference between two {emotion: p} maps over the seven classes. */
+export function maxDifference(a, b) {
+  const classes = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
+  return Math.max(...classes.map((c) => Math.abs(a[c] - b[c])));
+}

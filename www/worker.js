@@ -1,0 +1,60 @@
+// The classifier's thread: decoding and inference run here so the page never freezes, and the
+// model is loaded exactly once (parsing the record is the slow part of start-up).
+//
+// Protocol (every request carries an `id`, echoed in its reply):
+//   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds}     decode with the Rust decoder, classify
+//   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
+//   ← {id, ok: true, result, ms}  (ms: time spent in classify(), for the page and the benchmark)
+//   ← {id, ok: false, message}
+// On start-up the worker posts {kind: "ready", info} or {kind: "fatal", message}.
+
+import init, { Classifier, decodeAudio, modelInfo } from './pkg/speech_emotion.js';
+
+let classifier = null;
+
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function start() {
+  try {
+    await init();
+    classifier = new Classifier();
+    self.postMessage({ kind: 'ready', info: modelInfo() });
+  } catch (error) {
+    self.postMessage({ kind: 'fatal', message: messageOf(error) });
+  }
+}
+
+function classify(samples, sampleRate) {
+  const started = performance.now();
+  const result = classifier.classify(samples, sampleRate);
+  return { result, ms: performance.now() - started };
+}
+
+function handle(request) {
+  if (request.kind === 'file') {
+    const { samples, sampleRate } = decodeAudio(new Uint8Array(request.bytes), request.maxSeconds);
+    return classify(samples, sampleRate);
+  }
+  if (request.kind === 'samples') {
+    return classify(request.samples, request.sampleRate);
+  }
+  throw new Error(`unknown request kind: ${request.kind}`);
+}
+
+// Requests that arrive while the model is still loading wait for it, in order.
+const started = start();
+
+self.onmessage = async ({ data: request }) => {
+  await started;
+  if (!classifier) {
+    self.postMessage({ id: request.id, ok: false, message: 'the model failed to load' });
+    return;
+  }
+  try {
+    self.postMessage({ id: request.id, ok: true, ...handle(request) });
+  } catch (error) {
+    self.postMessage({ id: request.id, ok: false, message: messageOf(error) });
+  }
+};
