@@ -19,10 +19,10 @@ pub struct ModelConfig {
     /// Feature channels per frame.
     pub in_channels: usize,
     /// Output channels of the three conv blocks.
-    #[config(default = "[48, 96, 96]")]
+    #[config(default = "[32, 64, 64]")]
     pub channels: [usize; 3],
     /// Kernel sizes of the three conv blocks.
-    #[config(default = "[5, 5, 3]")]
+    #[config(default = "[5, 3, 3]")]
     pub kernels: [usize; 3],
     /// Dropout after each block.
     #[config(default = 0.15)]

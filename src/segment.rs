@@ -22,6 +22,13 @@ pub struct WindowConfig {
     pub min_speech_fraction: f32,
     /// Each window's speech frames are scaled to this RMS before features are taken.
     pub target_rms: f32,
+    /// Speech spanning less than this many seconds is not enough to classify.
+    #[serde(default = "default_min_speech_s")]
+    pub min_speech_s: f32,
+}
+
+fn default_min_speech_s() -> f32 {
+    0.25
 }
 
 impl Default for WindowConfig {
@@ -35,6 +42,7 @@ impl Default for WindowConfig {
             floor_rms: 0.002,
             min_speech_fraction: 0.2,
             target_rms: 0.1,
+            min_speech_s: default_min_speech_s(),
         }
     }
 }
@@ -104,15 +112,28 @@ impl SpeechMap {
     }
 }
 
-/// Cuts a recording at `sr` Hz into model windows. A recording with no speech at all yields one
-/// silent window spanning it; an empty one yields none.
+/// Cuts a recording at `sr` Hz into model windows. The recording's DC offset is removed first. A
+/// recording with no speech (or less than `min_speech_s` of it) yields one silent window spanning
+/// it; an empty one yields none.
 pub fn windows(samples: &[f32], sr: u32, config: &WindowConfig) -> Vec<Window> {
     if samples.is_empty() {
         return Vec::new();
     }
+    let offset = (samples.iter().map(|&x| f64::from(x)).sum::<f64>() / samples.len() as f64) as f32;
+    let centred: Vec<f32>;
+    let samples = if offset.abs() > 1e-4 {
+        centred = samples.iter().map(|&x| x - offset).collect();
+        &centred
+    } else {
+        samples
+    };
     let to_s = |i: usize| i as f32 / sr as f32;
     let map = SpeechMap::new(samples, config);
-    let Some((start, end)) = map.speech_span(samples.len()) else {
+    let min_span = (config.min_speech_s * sr as f32) as usize;
+    let span = map
+        .speech_span(samples.len())
+        .filter(|(start, end)| end - start >= min_span);
+    let Some((start, end)) = span else {
         return vec![Window {
             start_s: 0.0,
             end_s: to_s(samples.len()),
@@ -216,6 +237,27 @@ mod tests {
         assert!(!w[0].speech);
         assert!((w[0].end_s - 3.0).abs() < 1e-6);
         assert!(windows(&[], 16_000, &WindowConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn dc_offset_is_removed_before_speech_detection() {
+        let mut audio = vec![0.0; 16_000];
+        audio.extend(tone(1.0, 0.2));
+        audio.extend(vec![0.0; 16_000]);
+        let clean = windows(&audio, 16_000, &WindowConfig::default());
+        let shifted: Vec<f32> = audio.iter().map(|x| x + 0.3).collect();
+        let offset = windows(&shifted, 16_000, &WindowConfig::default());
+        assert_eq!(clean.len(), offset.len());
+        assert!((clean[0].start_s - offset[0].start_s).abs() < 0.02);
+    }
+
+    #[test]
+    fn a_blip_is_not_enough_speech() {
+        let mut audio = vec![0.0; 16_000];
+        audio[8_000] = 0.9;
+        let w = windows(&audio, 16_000, &WindowConfig::default());
+        assert_eq!(w.len(), 1);
+        assert!(!w[0].speech);
     }
 
     #[test]

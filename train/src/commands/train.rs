@@ -161,11 +161,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .map(|((e, m), _)| Sample {
                     input: m,
                     label: clips[e.clip].emotion,
-                    group: if protocol == Protocol::A {
-                        e.clip * 16 + e.variant as usize
-                    } else {
-                        e.clip
-                    },
+                    group: e.clip,
                 })
                 .collect()
         };
@@ -253,7 +249,34 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
     }
 
-    let (model, mut metadata) = shipped.ok_or("protocol c was not run: no model to ship")?;
+    let meta_path = args.out.join(format!("{}.json", args.name));
+    let Some((model, mut metadata)) = shipped else {
+        // Protocols run apart from (c) (e.g. in a second process) add their figures to the
+        // shipped model's metadata when it is already there.
+        let mut existing: ModelMetadata =
+            serde_json::from_str(&std::fs::read_to_string(&meta_path).map_err(|e| {
+                format!(
+                    "protocol c was not run and there is no {} to add the figures to: {e}",
+                    meta_path.display()
+                )
+            })?)?;
+        if let serde_json::Value::Object(map) = &mut existing.evaluation {
+            map.extend(evaluation);
+        } else {
+            existing.evaluation = serde_json::Value::Object(evaluation);
+        }
+        std::fs::write(&meta_path, serde_json::to_string_pretty(&existing)?)?;
+        eprintln!("added the figures to {}", meta_path.display());
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Ok(text) = std::fs::read_to_string(&meta_path)
+        && let Ok(previous) = serde_json::from_str::<ModelMetadata>(&text)
+        && let serde_json::Value::Object(map) = previous.evaluation
+    {
+        for (protocol, figures) in map {
+            evaluation.entry(protocol).or_insert(figures);
+        }
+    }
     metadata.training = json!({
         "data": found_summary(&clips),
         "train_config": train_config,
@@ -272,7 +295,6 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     check_reload(&in_memory, &reloaded, &examples)?;
     let record_path = args.out.join(format!("{}.bin", args.name));
     std::fs::write(&record_path, &record)?;
-    let meta_path = args.out.join(format!("{}.json", args.name));
     std::fs::write(&meta_path, serde_json::to_string_pretty(&metadata)?)?;
     eprintln!(
         "\nwrote {} ({} kB), {} and the confusion images in {} after {:.1} min",
