@@ -7,6 +7,7 @@ import { Recorder, recordingUnsupportedReason } from './recorder.js';
 import { Results } from './results.js';
 import { renderModelCard } from './model-card.js';
 import { seconds } from './common.js';
+import { floatWav } from './wav.js';
 
 const RECORD_MAX_SECONDS = 60;
 // Reading a file copies it into the worker and again into WebAssembly memory; past this size the
@@ -67,9 +68,13 @@ function refreshResultControls() {
   ui.clear.disabled = !ui.results.hasFinished;
 }
 
-/** Runs a classification into a new row; `work` resolves with {result, ms}. */
-async function classifyInto(name, work) {
+/**
+ * Runs a classification into a new row; `work` resolves with {result, ms}. `saveAs`
+ * ({blob, filename}) offers the audio for download beside the result.
+ */
+async function classifyInto(name, work, saveAs = null) {
   const row = ui.results.add(name);
+  if (saveAs) row.offerDownload(saveAs.blob, saveAs.filename);
   refreshResultControls();
   try {
     const { result, ms } = await work();
@@ -119,12 +124,15 @@ function recordingMessage(error) {
   }
 }
 
+// Keyboard users stay on the button that matters: Stop while recording, Record afterwards.
 function showRecordingState(active) {
+  const stopHadFocus = document.activeElement === ui.stop;
   ui.record.disabled = active;
   ui.stop.disabled = !active;
   ui.record.setAttribute('aria-pressed', String(active));
   document.body.classList.toggle('recording', active);
   if (active) ui.stop.focus();
+  else if (stopHadFocus) ui.record.focus();
 }
 
 function showProgress(level, elapsed) {
@@ -165,8 +173,11 @@ async function stopRecording() {
   showRecordingState(false);
   ui.meterFill.style.width = '0%';
   const { samples, sampleRate } = await current.stop();
-  const name = `Recording ${++recordings}`;
-  queue = queue.then(() => classifyInto(name, () => engine.classifySamples(samples, sampleRate)));
+  const number = ++recordings;
+  // Encoded before the samples are handed over (transferred) to the worker.
+  const saveAs = { blob: floatWav(samples, sampleRate), filename: `recording-${number}.wav` };
+  queue = queue.then(() =>
+    classifyInto(`Recording ${number}`, () => engine.classifySamples(samples, sampleRate), saveAs));
 }
 
 // ---------------------------------------------------------------- wiring

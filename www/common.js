@@ -3,9 +3,9 @@
 
 export const EMOTIONS = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
 
-/** "0.913" → "91%"; non-numbers → "–". */
-export function percent(p, digits = 0) {
-  return Number.isFinite(p) ? `${(100 * p).toFixed(digits)}%` : '–';
+/** 0.913 → "91%"; non-numbers → "–". */
+export function percent(p) {
+  return Number.isFinite(p) ? `${Math.round(100 * p)}%` : '–';
 }
 
 /** Seconds → "4.2 s", "1 min 05 s" or "30 min". */

@@ -5,6 +5,8 @@ export class Engine {
   #ready;
   #pending = new Map();
   #nextId = 1;
+  #loaded = false;
+  #failure = null; // set once the worker has died: later requests fail at once
 
   /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
   static start(url = new URL('./worker.js', import.meta.url)) {
@@ -16,16 +18,22 @@ export class Engine {
     this.#worker = new Worker(url, { type: 'module' });
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.onmessage = ({ data }) => {
-        if (data.kind === 'ready') resolve(data.info);
+        if (data.kind === 'ready') {
+          this.#loaded = true;
+          resolve(data.info);
+        }
         else if (data.kind === 'fatal') reject(new Error(data.message));
         else this.#settle(data);
       };
-      // A module that fails to load (missing pkg/, syntax error) only surfaces as an error event.
+      // A module that fails to load (pkg/ not built) or a worker that dies surfaces only here.
       this.#worker.onerror = (event) => {
         event.preventDefault();
-        const error = new Error(event.message || 'the classifier worker could not start');
-        reject(error);
-        this.#failAll(error);
+        const fallback = this.#loaded
+          ? 'the classifier worker stopped'
+          : 'the classifier worker could not start (its WebAssembly files may be missing)';
+        this.#failure = new Error(event.message || fallback);
+        reject(this.#failure);
+        this.#failAll();
       };
     });
   }
@@ -41,6 +49,7 @@ export class Engine {
   }
 
   #request(message, transfer) {
+    if (this.#failure) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -56,8 +65,8 @@ export class Engine {
     else pending.reject(new Error(message));
   }
 
-  #failAll(error) {
-    for (const { reject } of this.#pending.values()) reject(error);
+  #failAll() {
+    for (const { reject } of this.#pending.values()) reject(this.#failure);
     this.#pending.clear();
   }
 }

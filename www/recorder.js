@@ -15,7 +15,7 @@ export function recordingUnsupportedReason() {
 }
 
 /** Root mean square of a chunk, as a 0..1 meter reading over a 60 dB range. */
-export function meterLevel(samples) {
+function meterLevel(samples) {
   let sum = 0;
   for (const s of samples) sum += s * s;
   const rms = Math.sqrt(sum / Math.max(1, samples.length));
@@ -55,10 +55,6 @@ export class Recorder {
 
   constructor(stream) {
     this.#stream = stream;
-  }
-
-  get sampleRate() {
-    return this.#context.sampleRate;
   }
 
   async #connect(maxSeconds, onChunk, onLimit) {

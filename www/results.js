@@ -41,6 +41,14 @@ class Row {
       h('td', { class: 'probabilities' }, h('span', { class: 'spinner', role: 'status' }, 'Analysing…')),
     );
     this.extra = null; // the timeline row, when there is one
+    this.download = null; // the object URL of a recording offered for saving
+  }
+
+  /** Offers the audio itself for saving (recordings exist nowhere else). */
+  offerDownload(blob, filename) {
+    this.download = URL.createObjectURL(blob);
+    this.element.firstChild.append(
+      h('a', { class: 'save', href: this.download, download: filename }, 'Save WAV'));
   }
 
   /** Fills the row with a classification result ({emotion|null, confidence, probabilities...}). */
@@ -48,7 +56,7 @@ class Row {
     this.#settle('done');
     this.result = result;
     this.element.dataset.result = JSON.stringify(result);
-    this.detail.textContent = `${seconds(result.duration)} · ${Math.round(ms)} ms`;
+    this.detail.textContent = `${seconds(result.duration)} · analysed in ${Math.round(ms)} ms`;
     const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
     if (result.emotion === null) {
       this.element.dataset.status = 'silence';
@@ -91,6 +99,7 @@ class Row {
   remove() {
     this.element.remove();
     this.extra?.remove();
+    if (this.download) URL.revokeObjectURL(this.download);
   }
 }
 

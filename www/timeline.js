@@ -1,5 +1,6 @@
-// The emotion-over-time chart for recordings longer than one window: one column per window,
-// stacking its seven probabilities in the emotions' colours; windows without speech are grey.
+// The emotion-over-time chart for recordings longer than one window: a band naming the top
+// emotion of each stretch, and below it one column per window stacking its seven probabilities
+// in the emotions' colours; windows without speech are grey in both.
 // The bars are an SVG stretched to the width (preserveAspectRatio="none"), while the time axis is
 // HTML so its labels stay readable at any width.
 
@@ -23,29 +24,44 @@ function columns(timeline, duration) {
   return timeline.map((window, i) => ({
     window,
     from: i === 0 ? 0 : (centres[i - 1] + centres[i]) / 2,
-    to: i === timeline.length - 1 ? Math.max(duration, window.end) : (centres[i] + centres[i + 1]) / 2,
+    to: i === timeline.length - 1 ? duration : (centres[i] + centres[i + 1]) / 2,
   }));
 }
 
-/** Consecutive windows with the same emotion merged, for the text alternative. */
-function describe(cols) {
-  const runs = [];
+/** Consecutive windows with the same emotion merged: [{label, from, to}]. */
+function runs(cols) {
+  const merged = [];
   for (const { window, from, to } of cols) {
     const label = window.emotion ?? 'no speech';
-    const last = runs.at(-1);
+    const last = merged.at(-1);
     if (last && last.label === label) last.to = to;
-    else runs.push({ label, from, to });
+    else merged.push({ label, from, to });
   }
-  return runs.map((r) => `${r.from.toFixed(1)}–${r.to.toFixed(1)} s ${r.label}`).join(', ');
+  return merged;
+}
+
+const span = (r) => `${r.from.toFixed(1)}–${r.to.toFixed(1)} s`;
+
+/** The top emotion of each stretch as a labelled band, readable at a glance above the detail. */
+function band(merged, duration) {
+  return h('div', { class: 'band', 'aria-hidden': 'true' }, ...merged.map((r) => h(
+    'span',
+    {
+      class: `band-${r.label === 'no speech' ? 'silence' : r.label}`,
+      style: `left: ${(100 * r.from) / duration}%; width: ${(100 * (r.to - r.from)) / duration}%`,
+      title: `${span(r)}: ${r.label}`,
+    },
+    r.label,
+  )));
 }
 
 function column({ window, from, to }) {
-  const group = svg('g', {});
-  const tip = window.emotion
-    ? `${window.start.toFixed(1)}–${window.end.toFixed(1)} s: ${window.emotion} ${percent(window.probabilities?.[window.emotion])}`
-    : `${window.start.toFixed(1)}–${window.end.toFixed(1)} s: no speech`;
   const title = svg('title', {});
-  title.textContent = tip;
+  const when = `${window.start.toFixed(1)}–${window.end.toFixed(1)} s`;
+  title.textContent = window.emotion
+    ? `${when}: ${window.emotion} ${percent(window.probabilities?.[window.emotion])}`
+    : `${when}: no speech`;
+  const group = svg('g', {});
   group.append(title, ...bars(window, from, to));
   return group;
 }
@@ -83,16 +99,18 @@ function axis(duration) {
 export function timelineChart(result) {
   const duration = Math.max(result.duration, result.timeline.at(-1).end);
   const cols = columns(result.timeline, duration);
+  const merged = runs(cols);
   const chart = svg('svg', {
     viewBox: `0 0 ${duration} ${HEIGHT}`,
     preserveAspectRatio: 'none',
     role: 'img',
-    'aria-label': `Emotion over time: ${describe(cols)}`,
+    'aria-label': `Emotion over time: ${merged.map((r) => `${span(r)} ${r.label}`).join(', ')}`,
   });
   chart.append(...cols.map(column));
   return h(
     'figure',
     { class: 'timeline' },
+    band(merged, duration),
     chart,
     axis(duration),
     h('figcaption', {}, `Emotion over time (${seconds(duration)}, ${result.timeline.length} windows)`),

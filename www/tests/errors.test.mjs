@@ -78,3 +78,27 @@ test('audio over the length limit is refused with the limit in the message', asy
   assert.match(await messages(page), /long\.wav: .*over the limit/);
   await context.close();
 });
+
+test('a browser without WebAssembly is told so instead of getting a blank page', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete globalThis.WebAssembly; });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.getByTestId('error').filter({ hasText: 'WebAssembly' }).waitFor();
+  assert.match(await page.locator('#status').innerText(), /Unavailable/);
+  await context.close();
+});
+
+test('a browser without AudioWorklet can still analyse files and says why it cannot record', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => { delete globalThis.AudioWorkletNode; });
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await waitReady(page);
+  assert.match(await messages(page), /AudioWorklet/);
+  assert.equal(await page.getByTestId('record').isDisabled(), true);
+  await page.getByTestId('file-input').setInputFiles(GOOD);
+  const [row] = await results(page, 1);
+  assert.equal(row.status, 'done', row.text);
+  await context.close();
+});

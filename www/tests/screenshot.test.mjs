@@ -29,15 +29,25 @@ after(async () => {
   await server?.close();
 });
 
-/** Two SAVEE clips (44.1 kHz mono) with three seconds of silence between them. */
+/** A clip's samples with its DC offset removed (SAVEE's carry one of up to 4% of full scale). */
+function centred(samples) {
+  const mean = samples.reduce((sum, x) => sum + x, 0) / samples.length;
+  return Int16Array.from(samples, (x) => Math.max(-32768, Math.min(32767, Math.round(x - mean))));
+}
+
+/**
+ * Two SAVEE clips (44.1 kHz mono) with three seconds of digital silence between them. Each is
+ * centred first: the pipeline removes the recording's mean, which would otherwise turn the
+ * silence into a constant as loud as the clips' offset, and so into "speech".
+ */
 async function longClip() {
   const first = readWav(await readFile(path.join(originals, 'savee/DC_su10.wav')));
   const second = readWav(await readFile(path.join(originals, 'savee/JK_sa05.wav')));
   assert.equal(first.sampleRate, second.sampleRate);
   const pause = new Int16Array(first.sampleRate * 3);
   const joined = new Int16Array(first.samples.length + pause.length + second.samples.length);
-  joined.set(first.samples, 0);
-  joined.set(second.samples, first.samples.length + pause.length);
+  joined.set(centred(first.samples), 0);
+  joined.set(centred(second.samples), first.samples.length + pause.length);
   return { name: 'surprise-pause-sad.wav', mimeType: 'audio/wav', buffer: writeWav(first.sampleRate, joined) };
 }
 
