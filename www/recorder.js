@@ -58,7 +58,10 @@ export class Recorder {
   }
 
   async #connect(maxSeconds, onChunk, onLimit) {
-    this.#context = new AudioContext();
+    // Run the graph at the microphone's own rate: no browser resampling before the model's own
+    // resampler, and Firefox refuses to connect a source whose rate differs from the context's.
+    const rate = this.#stream.getAudioTracks()[0]?.getSettings().sampleRate;
+    this.#context = new AudioContext(rate ? { sampleRate: rate } : {});
     await this.#context.audioWorklet.addModule(WORKLET_URL);
     // No outputs: Chrome still runs a worklet without outputs, and nothing reaches the speakers.
     this.#node = new AudioWorkletNode(this.#context, 'recorder', { numberOfOutputs: 0 });
