@@ -26,22 +26,40 @@ pub fn window_features(extractor: &FeatureExtractor, samples: &[f32]) -> Result<
     })
 }
 
-/// Per-channel mean and standard deviation over every training frame.
+/// Per-channel mean and standard deviation over every training frame, optionally after removing
+/// each window's own mean from the channels from `centre_from` on (cepstral mean normalisation:
+/// it takes away the steady spectral envelope that says more about the speaker and microphone
+/// than about the emotion).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Normalization {
     /// Mean of each channel.
     pub mean: Vec<f32>,
     /// Standard deviation of each channel (never zero).
     pub std: Vec<f32>,
+    /// First channel whose per-window mean is removed (`None`: no per-window centring).
+    #[serde(default)]
+    pub centre_from: Option<usize>,
 }
 
 impl Normalization {
     /// Statistics of a set of input matrices (all with the same channel count).
-    pub fn fit<'a>(inputs: impl IntoIterator<Item = &'a Matrix>) -> Self {
+    pub fn fit<'a>(
+        inputs: impl IntoIterator<Item = &'a Matrix>,
+        centre_from: Option<usize>,
+    ) -> Self {
         let mut sum: Vec<f64> = Vec::new();
         let mut sum_sq: Vec<f64> = Vec::new();
         let mut count = 0usize;
         for m in inputs {
+            let centred;
+            let m = if centre_from.is_some() {
+                let mut copy = m.clone();
+                centre(&mut copy, centre_from);
+                centred = copy;
+                &centred
+            } else {
+                m
+            };
             if sum.is_empty() {
                 sum = vec![0.0; m.rows];
                 sum_sq = vec![0.0; m.rows];
@@ -64,17 +82,35 @@ impl Normalization {
                 (variance.sqrt() as f32).max(1e-6)
             })
             .collect();
-        Self { mean, std }
+        Self {
+            mean,
+            std,
+            centre_from,
+        }
     }
 
-    /// Standardises a matrix in place: `(x - mean) / std` per channel.
+    /// Standardises a matrix in place: per-window centring where configured, then
+    /// `(x - mean) / std` per channel.
     pub fn apply(&self, m: &mut Matrix) {
+        centre(m, self.centre_from);
         let cols = m.cols;
         for (r, row) in m.data.chunks_mut(cols).enumerate() {
             let (mean, std) = (self.mean[r], self.std[r]);
             for v in row {
                 *v = (*v - mean) / std;
             }
+        }
+    }
+}
+
+/// Removes each row's mean from the rows from `first` on.
+fn centre(m: &mut Matrix, first: Option<usize>) {
+    let Some(first) = first else { return };
+    let cols = m.cols;
+    for row in m.data.chunks_mut(cols).skip(first) {
+        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / cols.max(1) as f64;
+        for v in row {
+            *v -= mean as f32;
         }
     }
 }
@@ -103,7 +139,7 @@ mod tests {
             cols: 3,
             data: vec![1.0, 2.0, 3.0, 10.0, 10.0, 10.0],
         };
-        let norm = Normalization::fit([&a]);
+        let norm = Normalization::fit([&a], None);
         let mut b = a.clone();
         norm.apply(&mut b);
         let mean: f32 = b.row(0).iter().sum::<f32>() / 3.0;

@@ -53,6 +53,9 @@ pub struct Args {
     /// Worker threads for feature extraction.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Remove each window's mean from its MFCC channels (cepstral mean normalisation).
+    #[arg(long)]
+    centre_mfcc: bool,
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
     learning_rate: f64,
@@ -143,7 +146,10 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             .filter(|(_, r)| **r == Role::Train)
             .map(|(e, _)| e)
             .collect();
-        let normalization = Normalization::fit(train_windows.iter().map(|e| &e.input));
+        let normalization = Normalization::fit(
+            train_windows.iter().map(|e| &e.input),
+            args.centre_mfcc.then_some(2),
+        );
         let normalized: Vec<Matrix> = examples
             .iter()
             .map(|e| {
