@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Encoding, mono, sine, wav};
+use common::{Encoding, mono, wav};
 use speech_emotion::Error;
 use speech_emotion::audio::{DecodeOptions, load_bytes};
 use speech_emotion::prediction::Prediction;

@@ -288,6 +288,14 @@ pub fn decode_file(path: &Path, options: DecodeOptions) -> Result<Audio> {
 
 fn probe_error(e: SymphoniaError) -> Error {
     match e {
+        // A known container (e.g. "wav: unsupported wave format") holding an unknown codec.
+        SymphoniaError::Unsupported(msg) if !msg.starts_with("core") => {
+            Error::UnsupportedCodec(msg.to_string())
+        }
+        // A known container (e.g. "wav: unsupported wave format") holding an unknown codec.
+        SymphoniaError::Unsupported(msg) if !msg.starts_with("core") => {
+            Error::UnsupportedCodec(msg.to_string())
+        }
         SymphoniaError::Unsupported(msg) => Error::NotAudio(msg.to_string()),
         SymphoniaError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             Error::NotAudio("the header ends before any audio".into())
