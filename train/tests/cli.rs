@@ -51,16 +51,9 @@ fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
 fn quick_training_learns_and_writes_a_model_that_reloads() {
     let out = temp("quick");
     let output = bin()
-        .args([
-            "train",
-            "--quick",
-            "--protocols",
-            "c",
-            "--epochs",
-            "3",
-            "--cache",
-            "",
-        ])
+        .args(["train", "--quick", "--protocols", "c", "--epochs", "3"])
+        .arg("--cache")
+        .arg(out.join("cache"))
         .arg("--data")
         .arg(data())
         .arg("--out")

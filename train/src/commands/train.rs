@@ -41,9 +41,12 @@ pub struct Args {
     /// Seed for splits, augmentation, initialisation and batches.
     #[arg(long, default_value_t = 7)]
     seed: u64,
-    /// Feature cache directory ("" to disable).
+    /// Feature cache directory.
     #[arg(long, default_value = "target/feature-cache")]
     cache: PathBuf,
+    /// Extract the features again instead of using (or writing) the cache.
+    #[arg(long)]
+    no_cache: bool,
     /// Protocols to run, in order; the shipped model is protocol (c)'s.
     #[arg(long, value_delimiter = ',', default_values = ["c", "b", "a"])]
     protocols: Vec<Protocol>,
@@ -77,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let features = FeatureConfig::default();
     let window = WindowConfig::default();
-    let cache = (!args.cache.as_os_str().is_empty()).then_some(args.cache.as_path());
+    let cache = (!args.no_cache).then_some(args.cache.as_path());
     let prepared = prepare(
         &clips,
         &PrepareOptions {
