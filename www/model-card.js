@@ -105,7 +105,12 @@ export function renderModelCard(container, info) {
       'training, so the model is tested on voices and sentences it has already heard; the first ' +
       'figure, on speakers kept out of training altogether, is the honest estimate of how it will ' +
       'do on a new voice such as yours.'));
+  } else if (honest.length) {
+    children.push(h('p', { class: 'explain' },
+      'That figure comes from speakers kept out of training altogether: the honest estimate of how ' +
+      'it will do on a new voice such as yours.'));
+  } else {
+    children.push(h('p', { class: 'muted' }, 'No held-out-speaker evaluation ships with this model.'));
   }
-  if (!honest.length) children.push(h('p', { class: 'muted' }, 'No held-out-speaker evaluation ships with this model.'));
   container.replaceChildren(...children);
 }

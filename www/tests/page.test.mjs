@@ -37,3 +37,35 @@ test('the page loads its model with no console error and no request to another o
   assert.match(card, /speakers it never heard/i, `model card: ${card}`);
   await context.close();
 });
+
+// The shipped model may lack any figure (a quick model has no protocol (a), say): the card shows
+// what there is and never breaks on what is missing.
+test('the model card shows the seed-style contrast when present and survives missing fields', async () => {
+  const { page, log, context } = await openPage(browser, server.url);
+  await waitReady(page);
+  const cards = await page.evaluate(async () => {
+    const { renderModelCard } = await import('./model-card.js');
+    const render = (info) => {
+      const element = document.createElement('div');
+      renderModelCard(element, info);
+      return element.innerText;
+    };
+    const full = {
+      name: 'm',
+      training: { data: { clips: 10, per_corpus: { RAVDESS: { angry: 4, sad: 2 }, TESS: 4 } } },
+      evaluation: {
+        c: { unit: 'clip', report: { n: 5, accuracy: 0.4, macro_f1: 0.35 }, per_corpus: { RAVDESS: { accuracy: 0.5 } } },
+        a: { unit: 'window', report: { n: 50, accuracy: 0.9 } },
+      },
+    };
+    return [full, {}, null, { evaluation: { c: { report: {} } }, training: { data: 'x' }, window: {} }].map(render);
+  });
+  assert.match(cards[0], /RAVDESS 6, TESS 4/);
+  assert.match(cards[0], /40% \(macro-F1 0\.35, 5 test clips\)/);
+  assert.match(cards[0], /By corpus: RAVDESS 50%/);
+  assert.match(cards[0], /Seed-style figure, for contrast\s*90% \(50 test windows\)/);
+  assert.match(cards[0], /honest estimate/);
+  for (const sparse of cards.slice(1)) assert.match(sparse, /No held-out-speaker evaluation/);
+  assert.deepEqual(log.errors, []);
+  await context.close();
+});
