@@ -56,8 +56,9 @@ pub struct Args {
     /// Worker threads for feature extraction.
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// Remove each window's mean from its MFCC channels (cepstral mean normalisation).
-    #[arg(long)]
+    /// Remove each window's mean from its MFCC channels (cepstral mean normalisation), as the
+    /// shipped model does; `--centre-mfcc false` trains without it.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     centre_mfcc: bool,
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
