@@ -225,11 +225,17 @@ impl Scan {
     }
 }
 
+/// Every audio file below `dir` (by extension), sorted.
+pub fn audio_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
 /// Walks `root` recursively and labels every audio file it can. Unreadable folders are errors.
 pub fn scan(root: &Path) -> std::io::Result<Scan> {
-    let mut files = Vec::new();
-    walk(root, &mut files)?;
-    files.sort();
+    let files = audio_files(root)?;
     let mut scan = Scan::default();
     let mut seen = HashSet::new();
     for path in files {

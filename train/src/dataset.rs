@@ -43,12 +43,17 @@ pub struct Prepared {
 
 /// Settings that decide the features.
 pub struct PrepareOptions<'a> {
+    /// Feature parameters.
     pub features: &'a FeatureConfig,
+    /// How clips are cut into windows.
     pub window: &'a WindowConfig,
-    /// Augmented copies per clip (0 for none).
+    /// Whether to add the four augmented copies of each clip.
     pub augment: bool,
+    /// Seed of the augmentation draws.
     pub seed: u64,
+    /// Where the cache lives (`None`: no cache).
     pub cache_dir: Option<&'a Path>,
+    /// Worker threads.
     pub threads: usize,
 }
 

@@ -12,6 +12,7 @@ use speech_emotion::prediction::Prediction;
 use speech_emotion::{Classifier, Emotion};
 
 use super::model_choice::ModelArg;
+use crate::corpus::audio_files;
 
 /// Arguments of the `predict` command.
 #[derive(clap::Args)]
@@ -35,39 +36,17 @@ pub struct Args {
     model: ModelArg,
 }
 
-const AUDIO: [&str; 6] = ["wav", "flac", "aif", "aiff", "mp3", "ogg"];
-
-fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// The files to classify: files as given, directories walked.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found);
-            found.sort();
-            out.extend(found);
+            out.extend(audio_files(path).map_err(|e| format!("{}: {e}", path.display()))?);
         } else {
             out.push(path.clone());
         }
     }
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out);
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| AUDIO.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            out.push(path);
-        }
-    }
+    Ok(out)
 }
 
 /// Classifies one file with the library's whole pipeline.
@@ -93,7 +72,7 @@ fn emotion_name(e: Option<Emotion>) -> &'static str {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let classifier = args.model.load()?;
-    let files = expand(&args.files);
+    let files = expand(&args.files)?;
     if files.is_empty() {
         return Err("no audio files found".into());
     }
