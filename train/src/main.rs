@@ -36,6 +36,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `predict ... | head` closing the pipe early is not a failure.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
