@@ -104,7 +104,7 @@ impl Classifier {
         for window in cut.iter().filter(|w| w.speech) {
             inputs.push(self.input(&window.samples)?);
         }
-        let mut probabilities = self.probabilities(inputs)?.into_iter();
+        let mut probabilities = self.probabilities(&inputs)?.into_iter();
         let timeline = cut
             .iter()
             .map(|w| {
@@ -137,33 +137,40 @@ impl Classifier {
     }
 
     /// Class probabilities of normalised inputs, in batches.
-    pub fn probabilities(&self, inputs: Vec<Matrix>) -> Result<Vec<Probabilities>> {
-        let mut out = Vec::with_capacity(inputs.len());
-        for chunk in inputs.chunks(BATCH) {
-            let (rows, cols) = (chunk[0].rows, chunk[0].cols);
-            if cols < MIN_FRAMES {
-                return Err(Error::TooShort {
-                    samples: cols,
-                    needed: MIN_FRAMES,
-                });
-            }
-            let data: Vec<f32> = chunk.iter().flat_map(|m| m.data.iter().copied()).collect();
-            let x = Tensor::<3>::from_data(
-                TensorData::new(data, [chunk.len(), rows, cols]),
-                &self.device,
-            );
-            let p: Vec<f32> = self
-                .model
-                .probabilities(x)
-                .into_data()
-                .try_to_vec::<f32>()
-                .map_err(|e| Error::Model(format!("{e:?}")))?;
-            for row in p.chunks_exact(Emotion::COUNT) {
-                let mut probabilities = [0.0; Emotion::COUNT];
-                probabilities.copy_from_slice(row);
-                out.push(Probabilities(probabilities));
-            }
-        }
-        Ok(out)
+    pub fn probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {
+        let refs: Vec<&Matrix> = inputs.iter().collect();
+        batch_probabilities(&self.model, &refs, &self.device)
     }
+}
+
+/// Class probabilities of normalised inputs with any network (the trainer's too), `BATCH`
+/// windows per forward pass.
+pub fn batch_probabilities(
+    model: &EmotionCnn,
+    inputs: &[&Matrix],
+    device: &Device,
+) -> Result<Vec<Probabilities>> {
+    let mut out = Vec::with_capacity(inputs.len());
+    for chunk in inputs.chunks(BATCH) {
+        let (rows, cols) = (chunk[0].rows, chunk[0].cols);
+        if cols < MIN_FRAMES {
+            return Err(Error::TooShort {
+                samples: cols,
+                needed: MIN_FRAMES,
+            });
+        }
+        let data: Vec<f32> = chunk.iter().flat_map(|m| m.data.iter().copied()).collect();
+        let x = Tensor::<3>::from_data(TensorData::new(data, [chunk.len(), rows, cols]), device);
+        let p: Vec<f32> = model
+            .probabilities(x)
+            .into_data()
+            .try_to_vec::<f32>()
+            .map_err(|e| Error::Model(format!("{e:?}")))?;
+        for row in p.chunks_exact(Emotion::COUNT) {
+            let mut probabilities = [0.0; Emotion::COUNT];
+            probabilities.copy_from_slice(row);
+            out.push(Probabilities(probabilities));
+        }
+    }
+    Ok(out)
 }

@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use speech_emotion::Emotion;
-use speech_emotion::classifier::cpu;
+use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
 use speech_emotion::model::{EmotionCnn, ModelConfig};
 
@@ -66,35 +66,6 @@ fn batch(samples: &[&Sample], device: &Device) -> (Tensor<3>, Tensor<1, Int>) {
         Tensor::<3>::from_data(TensorData::new(data, [samples.len(), rows, cols]), device),
         Tensor::<1, Int>::from_data(TensorData::new(labels, [samples.len()]), device),
     )
-}
-
-/// Predicted classes of inputs with an inference-mode network.
-pub fn predict(model: &EmotionCnn, inputs: &[&Matrix]) -> Vec<[f32; Emotion::COUNT]> {
-    let device = cpu();
-    let mut out = Vec::with_capacity(inputs.len());
-    for chunk in inputs.chunks(64) {
-        let (rows, cols) = (chunk[0].rows, chunk[0].cols);
-        let data: Vec<f32> = chunk.iter().flat_map(|m| m.data.iter().copied()).collect();
-        let x = Tensor::<3>::from_data(TensorData::new(data, [chunk.len(), rows, cols]), &device);
-        let p: Vec<f32> = model
-            .probabilities(x)
-            .into_data()
-            .try_to_vec()
-            .expect("f32 output");
-        out.extend(p.chunks_exact(Emotion::COUNT).map(|row| {
-            let mut a = [0.0; Emotion::COUNT];
-            a.copy_from_slice(row);
-            a
-        }));
-    }
-    out
-}
-
-fn argmax(p: &[f32; Emotion::COUNT]) -> Emotion {
-    let i = (0..Emotion::COUNT)
-        .max_by(|&a, &b| p[a].total_cmp(&p[b]))
-        .expect("classes");
-    Emotion::ALL[i]
 }
 
 /// Trains a network; each epoch sees one random window of one random copy of every training
@@ -164,10 +135,11 @@ pub fn train(
             model = optimizer.step(lr, model, grads);
         }
         let eval = model.valid();
-        let pairs: Vec<(Emotion, Emotion)> = predict(&eval, &valid_inputs)
+        let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&eval, &valid_inputs, &cpu())
+            .expect("validation windows have the model's shape")
             .iter()
             .zip(valid)
-            .map(|(p, s)| (s.label, argmax(p)))
+            .map(|(p, s)| (s.label, p.top().0))
             .collect();
         let report = crate::metrics::Report::new(&pairs);
         let record = Epoch {

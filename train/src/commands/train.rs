@@ -21,7 +21,8 @@ use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::plot::confusion_png;
 use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
-use crate::training::{Sample, TrainConfig, predict, train};
+use crate::training::{Sample, TrainConfig, train};
+use speech_emotion::classifier::{batch_probabilities, cpu};
 
 /// Arguments of the `train` command.
 #[derive(clap::Args)]
@@ -204,15 +205,10 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             None => {
                 let test = samples(Role::Test, false);
                 let inputs: Vec<&Matrix> = test.iter().map(|s| s.input).collect();
-                let pairs: Vec<(Emotion, Emotion)> = predict(&model, &inputs)
+                let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&model, &inputs, &cpu())?
                     .iter()
                     .zip(&test)
-                    .map(|(p, s)| {
-                        (
-                            s.label,
-                            speech_emotion::prediction::Probabilities(*p).top().0,
-                        )
-                    })
+                    .map(|(p, s)| (s.label, p.top().0))
                     .collect();
                 entry.insert(
                     "unit".into(),
@@ -332,8 +328,8 @@ fn check_reload(
             m
         })
         .collect();
-    let before = in_memory.probabilities(inputs.clone())?;
-    let after = reloaded.probabilities(inputs)?;
+    let before = in_memory.probabilities(&inputs)?;
+    let after = reloaded.probabilities(&inputs)?;
     if before != after {
         return Err("the saved record does not reproduce the trained network's predictions".into());
     }
