@@ -13,7 +13,7 @@ use crate::input::window_features;
 use crate::metadata::ModelMetadata;
 use crate::model::{EmotionCnn, MIN_FRAMES};
 use crate::prediction::{Prediction, Probabilities, Segment};
-use crate::segment::windows;
+use crate::segment::Windowing;
 
 /// Windows classified per forward pass: bounds memory on long recordings.
 const BATCH: usize = 16;
@@ -95,28 +95,38 @@ impl Classifier {
         self.classify_resampled(&samples)
     }
 
-    /// Classifies mono samples already at the model's rate.
+    /// Classifies mono samples already at the model's rate, `BATCH` windows at a time: beside
+    /// the samples, only one batch of windows and the timeline are ever held.
     pub fn classify_resampled(&self, samples: &[f32]) -> Result<Prediction> {
         crate::features::check_samples(samples)?;
         let sr = self.sample_rate();
-        let cut = windows(samples, sr, &self.metadata.window);
-        let mut inputs = Vec::new();
-        for window in cut.iter().filter(|w| w.speech) {
-            inputs.push(self.input(&window.samples)?);
-        }
-        let mut probabilities = self.probabilities(&inputs)?.into_iter();
-        let timeline = cut
+        let plan = Windowing::new(samples, sr, &self.metadata.window);
+        let mut timeline: Vec<Segment> = plan
+            .spans()
             .iter()
-            .map(|w| {
-                let p = if w.speech { probabilities.next() } else { None };
+            .map(|span| {
+                let (start, end) = plan.times(span);
                 Segment {
-                    start: w.start_s,
-                    end: w.end_s,
-                    emotion: p.map(|p| p.top().0),
-                    probabilities: p,
+                    start,
+                    end,
+                    emotion: None,
+                    probabilities: None,
                 }
             })
             .collect();
+        let speech: Vec<usize> = (0..plan.spans().len())
+            .filter(|&i| plan.spans()[i].speech)
+            .collect();
+        for batch in speech.chunks(BATCH) {
+            let inputs = batch
+                .iter()
+                .map(|&i| self.input(&plan.samples(&plan.spans()[i])))
+                .collect::<Result<Vec<_>>>()?;
+            for (&i, p) in batch.iter().zip(self.probabilities(&inputs)?) {
+                timeline[i].emotion = Some(p.top().0);
+                timeline[i].probabilities = Some(p);
+            }
+        }
         Ok(Prediction::from_timeline(
             timeline,
             samples.len() as f32 / sr as f32,

@@ -5,8 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::features::rms::rms;
-
 /// How recordings are cut into model windows. Travels with the model in its metadata.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowConfig {
@@ -60,9 +58,42 @@ pub struct Window {
     pub speech: bool,
 }
 
+/// Where one window lies in a recording and how to level it; its samples are only made on
+/// demand ([`Windowing::samples`]), so an hour of audio never exists twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    /// First sample of the window.
+    pub start: usize,
+    /// One past its last sample (at most `window_s × sr` after `start`).
+    pub end: usize,
+    /// Whether the window holds enough speech to be classified.
+    pub speech: bool,
+    /// Gain that brings the window's speech to the target level.
+    gain: f32,
+}
+
 /// Energy frames used for speech detection: 32 ms, hop 16 ms at 16 kHz.
 const FRAME: usize = 512;
 const HOP: usize = 256;
+
+/// RMS of each centred, zero-padded frame of `samples - offset`: `features::rms::rms` of the
+/// recording with its DC offset removed, without making that copy.
+fn frame_energy(samples: &[f32], offset: f32) -> Vec<f32> {
+    let half = FRAME / 2;
+    (0..=samples.len() / HOP)
+        .map(|t| {
+            let centre = t * HOP;
+            let from = centre.saturating_sub(half);
+            let to = (centre + half).min(samples.len());
+            let power = samples[from..to]
+                .iter()
+                .map(|&x| f64::from(x - offset).powi(2))
+                .sum::<f64>()
+                / FRAME as f64;
+            power.sqrt() as f32
+        })
+        .collect()
+}
 
 /// Speech detection over a recording.
 struct SpeechMap {
@@ -71,8 +102,8 @@ struct SpeechMap {
 }
 
 impl SpeechMap {
-    fn new(samples: &[f32], config: &WindowConfig) -> Self {
-        let energy = rms(samples, FRAME, HOP);
+    fn new(samples: &[f32], offset: f32, config: &WindowConfig) -> Self {
+        let energy = frame_energy(samples, offset);
         let loudest = energy.iter().copied().fold(0.0f32, f32::max);
         let threshold = (loudest * 10f32.powf(-config.speech_db / 20.0)).max(config.floor_rms);
         let speech = energy.iter().map(|&e| e >= threshold).collect();
@@ -112,81 +143,128 @@ impl SpeechMap {
     }
 }
 
-/// Cuts a recording at `sr` Hz into model windows. The recording's DC offset is removed first. A
-/// recording with no speech (or less than `min_speech_s` of it) yields one silent window spanning
-/// it; an empty one yields none.
-pub fn windows(samples: &[f32], sr: u32, config: &WindowConfig) -> Vec<Window> {
-    if samples.is_empty() {
-        return Vec::new();
-    }
-    let offset = (samples.iter().map(|&x| f64::from(x)).sum::<f64>() / samples.len() as f64) as f32;
-    let centred: Vec<f32>;
-    let samples = if offset.abs() > 1e-4 {
-        centred = samples.iter().map(|&x| x - offset).collect();
-        &centred
-    } else {
-        samples
-    };
-    let to_s = |i: usize| i as f32 / sr as f32;
-    let map = SpeechMap::new(samples, config);
-    let min_span = (config.min_speech_s * sr as f32) as usize;
-    let span = map
-        .speech_span(samples.len())
-        .filter(|(start, end)| end - start >= min_span);
-    let Some((start, end)) = span else {
-        return vec![Window {
-            start_s: 0.0,
-            end_s: to_s(samples.len()),
-            samples: Vec::new(),
-            speech: false,
-        }];
-    };
-    let length = (config.window_s * sr as f32).round() as usize;
-    let hop = ((config.hop_s * sr as f32).round() as usize).max(1);
-    let span = end - start;
-    let mut starts: Vec<usize> = if span <= length {
-        vec![start]
-    } else {
-        let mut v: Vec<usize> = (0..)
-            .map(|k| start + k * hop)
-            .take_while(|&s| s + length <= end)
-            .collect();
-        // The last window ends where the speech ends, so the tail is not lost.
-        if v.last().is_some_and(|&s| s + length < end) {
-            v.push(end - length);
-        }
-        v
-    };
-    starts.dedup();
-    starts
-        .into_iter()
-        .map(|s| {
-            let e = (s + length).min(end);
-            let (fraction, level) = map.stats(s, e);
-            let speech = span <= length || fraction >= config.min_speech_fraction;
-            let samples = if speech {
-                level_and_fill(&samples[s..e], length, level, config.target_rms)
-            } else {
-                Vec::new()
-            };
-            Window {
-                start_s: to_s(s),
-                end_s: to_s(e),
-                samples,
-                speech,
-            }
-        })
-        .collect()
+/// A recording at `sr` Hz cut into model windows: where each lies and whether it is speech,
+/// with each window's levelled samples made only when asked for. The recording's DC offset (its
+/// mean) is taken away on the fly. A recording with no speech (or less than `min_speech_s` of it)
+/// has one silent window spanning it; an empty one has none.
+pub struct Windowing<'a> {
+    samples: &'a [f32],
+    sr: u32,
+    offset: f32,
+    length: usize,
+    spans: Vec<Span>,
 }
 
-/// Scales a piece so its speech RMS is `target`, and repeats it until it fills `length`.
-fn level_and_fill(piece: &[f32], length: usize, level: f32, target: f32) -> Vec<f32> {
-    let gain = if level > 0.0 { target / level } else { 1.0 };
-    piece
+impl<'a> Windowing<'a> {
+    /// Finds the speech and plans the windows of a recording.
+    pub fn new(samples: &'a [f32], sr: u32, config: &WindowConfig) -> Self {
+        let length = (config.window_s * sr as f32).round() as usize;
+        let mut plan = Self {
+            samples,
+            sr,
+            offset: 0.0,
+            length,
+            spans: Vec::new(),
+        };
+        if samples.is_empty() {
+            return plan;
+        }
+        let mean = samples.iter().map(|&x| f64::from(x)).sum::<f64>() / samples.len() as f64;
+        if mean.abs() > 1e-4 {
+            plan.offset = mean as f32;
+        }
+        let map = SpeechMap::new(samples, plan.offset, config);
+        let min_span = (config.min_speech_s * sr as f32) as usize;
+        let span = map
+            .speech_span(samples.len())
+            .filter(|(start, end)| end - start >= min_span);
+        let Some((start, end)) = span else {
+            plan.spans.push(Span {
+                start: 0,
+                end: samples.len(),
+                speech: false,
+                gain: 1.0,
+            });
+            return plan;
+        };
+        let hop = ((config.hop_s * sr as f32).round() as usize).max(1);
+        let span = end - start;
+        let mut starts: Vec<usize> = if span <= length {
+            vec![start]
+        } else {
+            let mut v: Vec<usize> = (0..)
+                .map(|k| start + k * hop)
+                .take_while(|&s| s + length <= end)
+                .collect();
+            // The last window ends where the speech ends, so the tail is not lost.
+            if v.last().is_some_and(|&s| s + length < end) {
+                v.push(end - length);
+            }
+            v
+        };
+        starts.dedup();
+        plan.spans = starts
+            .into_iter()
+            .map(|s| {
+                let e = (s + length).min(end);
+                let (fraction, level) = map.stats(s, e);
+                Span {
+                    start: s,
+                    end: e,
+                    speech: span <= length || fraction >= config.min_speech_fraction,
+                    gain: if level > 0.0 {
+                        config.target_rms / level
+                    } else {
+                        1.0
+                    },
+                }
+            })
+            .collect();
+        plan
+    }
+
+    /// Every window, in order.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
+    /// Start and end of a window in seconds.
+    pub fn times(&self, span: &Span) -> (f32, f32) {
+        let to_s = |i: usize| i as f32 / self.sr as f32;
+        (to_s(span.start), to_s(span.end))
+    }
+
+    /// The window's samples as the model sees them: offset removed, speech levelled to the
+    /// target RMS, repeated until they fill exactly one window.
+    pub fn samples(&self, span: &Span) -> Vec<f32> {
+        self.samples[span.start..span.end]
+            .iter()
+            .cycle()
+            .take(self.length)
+            .map(|&x| (x - self.offset) * span.gain)
+            .collect()
+    }
+}
+
+/// Every window of a recording with its samples (the trainer's path: clips are short). Long
+/// recordings should go through [`Windowing`] to make one window at a time.
+pub fn windows(samples: &[f32], sr: u32, config: &WindowConfig) -> Vec<Window> {
+    let plan = Windowing::new(samples, sr, config);
+    plan.spans()
         .iter()
-        .cycle()
-        .take(length)
-        .map(|&x| x * gain)
+        .map(|span| {
+            let (start_s, end_s) = plan.times(span);
+            Window {
+                start_s,
+                end_s,
+                samples: if span.speech {
+                    plan.samples(span)
+                } else {
+                    Vec::new()
+                },
+                speech: span.speech,
+            }
+        })
         .collect()
 }
 
@@ -249,6 +327,19 @@ mod tests {
         let offset = windows(&shifted, 16_000, &WindowConfig::default());
         assert_eq!(clean.len(), offset.len());
         assert!((clean[0].start_s - offset[0].start_s).abs() < 0.02);
+    }
+
+    #[test]
+    fn frame_energy_is_librosas_rms_of_the_centred_signal() {
+        let audio: Vec<f32> = tone(0.7, 0.3).iter().map(|x| x + 0.2).collect();
+        let centred: Vec<f32> = audio.iter().map(|x| x - 0.2).collect();
+        let expected = crate::features::rms::rms(&centred, FRAME, HOP);
+        assert_eq!(frame_energy(&audio, 0.2), expected);
+        assert_eq!(
+            frame_energy(&centred, 0.0),
+            expected,
+            "no offset: exactly rms"
+        );
     }
 
     #[test]

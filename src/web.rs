@@ -6,7 +6,7 @@ use js_sys::Float32Array;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::audio::{DecodeOptions, decode_bytes};
+use crate::audio::{DecodeOptions, decode_bytes, load_bytes};
 
 /// Longest audio the page accepts by default: 30 minutes.
 const BROWSER_MAX_SECONDS: f64 = 30.0 * 60.0;
@@ -64,6 +64,35 @@ impl Classifier {
             .map_err(error)?;
         to_js(&prediction)
     }
+
+    /// Decodes a file's bytes (WAV, AIFF, FLAC, MP3, Ogg Vorbis) and classifies it in one
+    /// stream: decoding feeds the resampler packet by packet and windows are classified a batch
+    /// at a time, so beside the bytes only the audio at the model's rate is held. Refuses audio
+    /// over `maxSeconds` (default 30 minutes).
+    #[wasm_bindgen(js_name = classifyFile)]
+    pub fn classify_file(
+        &self,
+        bytes: Vec<u8>,
+        max_seconds: Option<f64>,
+    ) -> Result<JsValue, JsError> {
+        let (audio, _) =
+            load_bytes(bytes, self.inner.sample_rate(), limit(max_seconds)).map_err(error)?;
+        to_js(
+            &self
+                .inner
+                .classify_resampled(&audio.samples)
+                .map_err(error)?,
+        )
+    }
+}
+
+/// Decoding options with the caller's length limit, or the page's default.
+fn limit(max_seconds: Option<f64>) -> DecodeOptions {
+    DecodeOptions {
+        max_duration_s: max_seconds
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(BROWSER_MAX_SECONDS),
+    }
 }
 
 #[derive(Serialize)]
@@ -87,16 +116,7 @@ pub fn model_info() -> Result<JsValue, JsError> {
 /// same decoder as the native tools, refusing audio over `maxSeconds` (default 30 minutes).
 #[wasm_bindgen(js_name = decodeAudio)]
 pub fn decode_audio(bytes: Vec<u8>, max_seconds: Option<f64>) -> Result<JsValue, JsError> {
-    let limit = max_seconds
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .unwrap_or(BROWSER_MAX_SECONDS);
-    let audio = decode_bytes(
-        bytes,
-        DecodeOptions {
-            max_duration_s: limit,
-        },
-    )
-    .map_err(error)?;
+    let audio = decode_bytes(bytes, limit(max_seconds)).map_err(error)?;
     let result = js_sys::Object::new();
     let samples = Float32Array::from(audio.samples.as_slice());
     js_sys::Reflect::set(&result, &"samples".into(), &samples)

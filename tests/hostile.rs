@@ -116,3 +116,60 @@ fn long_audio_gives_a_timeline() {
     assert!(p.timeline.iter().any(|s| s.emotion.is_none()));
     assert!((p.duration - 14.0).abs() < 1e-3);
 }
+
+#[test]
+fn nan_in_a_float_wav_is_an_error() {
+    let mut samples = voice(16_000, 2.0);
+    samples[100] = f32::NAN;
+    let result = classify_wav(wav(&mono(&samples), 16_000, Encoding::F32, false));
+    assert_eq!(result, Err(Error::NonFinite(1)));
+}
+
+#[test]
+fn a_riff_header_over_garbage_is_an_error() {
+    let mut bytes = wav(&mono(&voice(16_000, 1.0)), 16_000, Encoding::I16, false);
+    bytes.truncate(12);
+    bytes.extend([0xff; 200]);
+    let result = classify_wav(bytes);
+    assert!(
+        matches!(result, Err(Error::NotAudio(_) | Error::Corrupt(_))),
+        "got {result:?}"
+    );
+}
+
+/// An hour at 8 kHz: a 3 s burst of voice at the start of every minute, room hiss between. It is
+/// decoded, resampled and classified window by window, and the pauses are marked silence.
+#[test]
+fn an_hour_is_classified_with_its_pauses_marked() {
+    let rate = 8_000;
+    let burst = voice(rate, 3.0);
+    let mut samples = Vec::with_capacity(3600 * rate as usize);
+    for minute in 0..60 {
+        samples.extend(&burst);
+        let hiss = 60 * rate as usize - burst.len();
+        samples
+            .extend((0..hiss).map(|i| 0.0005 * (((i * 7919 + minute) % 101) as f32 / 50.0 - 1.0)));
+    }
+    let p = classify_wav(wav(&mono(&samples), rate, Encoding::I16, false)).unwrap();
+    assert!(
+        (p.duration - 3600.0).abs() < 0.01,
+        "duration {}",
+        p.duration
+    );
+    assert_valid(&p);
+    let speech = p.timeline.iter().filter(|s| s.emotion.is_some()).count();
+    let silence = p.timeline.len() - speech;
+    // Speech detection spans the first to the last burst: 1 s windows from 0 to about 3543 s.
+    assert!(p.timeline.len() > 3500, "{} windows", p.timeline.len());
+    assert!(
+        (59 * 3..=60 * 5).contains(&speech),
+        "{speech} speech windows"
+    );
+    assert!(silence > 3000, "{silence} silent windows");
+    let last = p.timeline.last().unwrap();
+    assert!(
+        last.end > 3540.0 && last.end <= 3600.0,
+        "ends at {}",
+        last.end
+    );
+}

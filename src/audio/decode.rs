@@ -68,6 +68,7 @@ pub struct AudioStream {
     track_id: u32,
     sample_rate: u32,
     claimed_frames: Option<u64>,
+    verified_frames: Option<u64>,
     lossless: bool,
     max_frames: u64,
     limit_s: f64,
@@ -129,6 +130,7 @@ impl AudioStream {
         ]
         .contains(&params.codec);
         let claimed_frames = params.n_frames;
+        let mut verified_frames = None;
         if let (Some(frames), Some(bits), Some(channels), Some(len)) = (
             claimed_frames,
             params.bits_per_coded_sample,
@@ -142,6 +144,7 @@ impl AudioStream {
                     available: len / bytes_per_frame,
                 });
             }
+            verified_frames = Some(frames);
         }
         if claimed_frames == Some(0) {
             return Err(Error::NoSamples);
@@ -164,6 +167,7 @@ impl AudioStream {
             track_id,
             sample_rate,
             claimed_frames,
+            verified_frames,
             lossless,
             max_frames,
             limit_s: options.max_duration_s,
@@ -181,6 +185,12 @@ impl AudioStream {
     /// The number of frames the header announces, when it does.
     pub fn claimed_frames(&self) -> Option<u64> {
         self.claimed_frames
+    }
+
+    /// The header's frame count when the file is big enough to hold it and it is within the
+    /// length limit: safe to allocate for, unlike a claim a corrupt header can inflate.
+    pub fn verified_frames(&self) -> Option<u64> {
+        self.verified_frames.filter(|&f| f <= self.max_frames)
     }
 
     /// Decodes the next packet and appends its mono samples to `out`. Returns `false` at the end.
@@ -266,7 +276,7 @@ impl AudioStream {
 
     /// Decodes everything that is left.
     pub fn collect(mut self) -> Result<Audio> {
-        let capacity = self.claimed_frames.unwrap_or(0).min(self.max_frames) as usize;
+        let capacity = self.verified_frames().unwrap_or(0) as usize;
         let mut samples = Vec::with_capacity(capacity);
         while self.next_chunk(&mut samples)? {}
         Ok(Audio {
@@ -288,10 +298,6 @@ pub fn decode_file(path: &Path, options: DecodeOptions) -> Result<Audio> {
 
 fn probe_error(e: SymphoniaError) -> Error {
     match e {
-        // A known container (e.g. "wav: unsupported wave format") holding an unknown codec.
-        SymphoniaError::Unsupported(msg) if !msg.starts_with("core") => {
-            Error::UnsupportedCodec(msg.to_string())
-        }
         // A known container (e.g. "wav: unsupported wave format") holding an unknown codec.
         SymphoniaError::Unsupported(msg) if !msg.starts_with("core") => {
             Error::UnsupportedCodec(msg.to_string())
