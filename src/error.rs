@@ -46,6 +46,18 @@ pub enum Error {
     /// Samples that are NaN or infinite.
     #[error("the audio contains {0} NaN or infinite samples")]
     NonFinite(usize),
+    /// Sample values so far beyond full scale that they can only be garbage (e.g. arbitrary
+    /// bytes read as floats); their squares would overflow the spectrum.
+    #[error(
+        "sample values reach {peak:e}, far beyond full scale (±1): the audio is corrupt \
+         (at most ±{limit:e} is accepted)"
+    )]
+    OutOfRange {
+        /// The largest magnitude found.
+        peak: f32,
+        /// The largest magnitude accepted.
+        limit: f32,
+    },
     /// The audio is too short to compute even one analysis frame.
     #[error("the audio is too short: {samples} samples, at least {needed} are needed")]
     TooShort {

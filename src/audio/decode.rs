@@ -20,6 +20,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
+use super::sanitize;
 use crate::error::{Error, Result};
 
 /// Highest sample rate accepted; anything above is a corrupt header rather than audio.
@@ -79,10 +80,12 @@ pub struct AudioStream {
 
 impl AudioStream {
     /// Opens a stream over bytes already in memory.
-    pub fn from_bytes(bytes: Vec<u8>, options: DecodeOptions) -> Result<Self> {
+    pub fn from_bytes(mut bytes: Vec<u8>, options: DecodeOptions) -> Result<Self> {
         if bytes.is_empty() {
             return Err(Error::Empty);
         }
+        let patches = sanitize::patches(&mut Cursor::new(&bytes));
+        sanitize::apply(&mut bytes, &patches);
         Self::open(Box::new(Cursor::new(bytes)), options)
     }
 
@@ -96,7 +99,7 @@ impl AudioStream {
         if len == 0 {
             return Err(Error::Empty);
         }
-        Self::open(Box::new(file), options)
+        Self::open(Box::new(sanitize::Patched::new(file)), options)
     }
 
     fn open(source: Box<dyn MediaSource>, options: DecodeOptions) -> Result<Self> {

@@ -2,6 +2,7 @@
 
 pub mod decode;
 pub mod resample;
+pub mod sanitize;
 
 pub use decode::{Audio, AudioStream, DecodeOptions, decode_bytes, decode_file};
 pub use resample::{StreamResampler, resample};

@@ -126,7 +126,12 @@ impl FeatureExtractor {
     }
 }
 
-/// Refuses empty input and NaN or infinite samples, which would poison every frame.
+/// Largest sample magnitude accepted: 120 dB above full scale still leaves every power spectrum
+/// far from `f32` overflow, and lets through float files written unnormalised (±32768).
+pub const MAX_SAMPLE: f32 = 1e6;
+
+/// Refuses empty input, NaN or infinite samples, and samples beyond [`MAX_SAMPLE`]: each would
+/// poison every frame (a NaN probability at the end).
 pub fn check_samples(samples: &[f32]) -> Result<()> {
     if samples.is_empty() {
         return Err(Error::TooShort {
@@ -137,6 +142,13 @@ pub fn check_samples(samples: &[f32]) -> Result<()> {
     let bad = samples.iter().filter(|x| !x.is_finite()).count();
     if bad > 0 {
         return Err(Error::NonFinite(bad));
+    }
+    let peak = samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    if peak > MAX_SAMPLE {
+        return Err(Error::OutOfRange {
+            peak,
+            limit: MAX_SAMPLE,
+        });
     }
     Ok(())
 }
@@ -170,6 +182,15 @@ mod tests {
             extractor.extract(&[0.0, f32::NAN, f32::INFINITY]),
             Err(Error::NonFinite(2))
         );
+        assert!(matches!(
+            extractor.extract(&[0.0, -3e38, 1.0]),
+            Err(Error::OutOfRange { peak, .. }) if peak == 3e38
+        ));
+        let unnormalised: Vec<f32> = (0..4_000)
+            .map(|i| 32_767.0 * (i as f32 * 0.3).sin())
+            .collect();
+        let mfcc = extractor.mfcc(&unnormalised).unwrap();
+        assert!(mfcc.data.iter().all(|v| v.is_finite()));
     }
 
     #[test]
