@@ -235,3 +235,35 @@ fn missing_file_is_an_io_error() {
     let result = decode_file(&data().join("no/such/file.wav"), Default::default());
     assert!(matches!(result, Err(Error::Io(_))));
 }
+
+/// The Vorbis comment header is rewritten to announce no comments (and its page's checksum
+/// recomputed) before decoding: the file must still decode to the tone it holds.
+#[test]
+fn ogg_vorbis_with_its_comments_hidden_still_decodes() {
+    let bytes = std::fs::read(common::root().join("fuzz/seeds/decode_classify/tone.ogg")).unwrap();
+    let plan = speech_emotion::audio::sanitize::plan(&mut std::io::Cursor::new(&bytes)).unwrap();
+    assert_eq!(
+        plan.patches.len(),
+        2,
+        "the comment count and the page checksum"
+    );
+    let audio = decode(bytes).unwrap();
+    assert_eq!(audio.sample_rate, 16_000);
+    // 6,400 samples were encoded; Vorbis adds up to a block of padding.
+    let n = audio.samples.len();
+    assert!((6_400..7_400).contains(&n), "{n} samples");
+    let peak = audio.samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!(peak > 0.2 && peak < 0.4, "peak {peak}");
+}
+
+#[test]
+fn audio_after_an_unknown_prefix_is_not_audio() {
+    let mut bytes = b"garbage!".to_vec();
+    bytes.extend(wav(
+        &mono(&sine(300.0, 16_000, 0.5, 0.5)),
+        16_000,
+        Encoding::I16,
+        false,
+    ));
+    assert!(matches!(decode(bytes), Err(Error::NotAudio(_))));
+}

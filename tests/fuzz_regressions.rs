@@ -53,7 +53,11 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     found.sort();
-    assert!(!found.is_empty(), "no regression inputs in {}", dir.display());
+    assert!(
+        !found.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
     found
 }
 
@@ -63,7 +67,10 @@ fn check(name: &str, p: &Prediction) {
     assert!(p.probabilities.0.iter().all(valid), "{name}: {p:?}");
     for s in &p.timeline {
         assert!(s.end >= s.start, "{name}: {s:?}");
-        assert!(s.probabilities.iter().all(|q| q.0.iter().all(valid)), "{name}");
+        assert!(
+            s.probabilities.iter().all(|q| q.0.iter().all(valid)),
+            "{name}"
+        );
     }
 }
 

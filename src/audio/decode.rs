@@ -84,8 +84,8 @@ impl AudioStream {
         if bytes.is_empty() {
             return Err(Error::Empty);
         }
-        let patches = sanitize::patches(&mut Cursor::new(&bytes));
-        sanitize::apply(&mut bytes, &patches);
+        let plan = sanitize::plan(&mut Cursor::new(&bytes))?;
+        sanitize::apply(&mut bytes, &plan);
         Self::open(Box::new(Cursor::new(bytes)), options)
     }
 
@@ -99,7 +99,7 @@ impl AudioStream {
         if len == 0 {
             return Err(Error::Empty);
         }
-        Self::open(Box::new(sanitize::Patched::new(file)), options)
+        Self::open(Box::new(sanitize::Patched::new(file)?), options)
     }
 
     fn open(source: Box<dyn MediaSource>, options: DecodeOptions) -> Result<Self> {

@@ -1,16 +1,21 @@
-//! Hides the metadata we never use from the decoder. symphonia 0.5 parses FLAC pictures and
-//! comments and WAV `LIST` chunks by allocating whatever their length fields claim, before it
-//! finds out that the file is far shorter: a 1 kB file could make it allocate 4 GB (natively
-//! harmless thanks to overcommit, fatal in WebAssembly). Found by `fuzz/decode_classify`.
+//! The gate between a file's bytes and the decoder. symphonia 0.5 parses metadata by
+//! allocating whatever its length fields claim, before it finds out that the file is far
+//! shorter: a 1 kB file could make it allocate gigabytes (natively harmless thanks to
+//! overcommit, fatal in WebAssembly). Its probe also searches the first megabyte for a format
+//! marker, so such metadata could hide anywhere. Found by `fuzz/decode_classify`.
 //!
-//! Before decoding, the metadata blocks are walked (their headers only) and patched in the bytes
-//! the decoder sees: FLAC application, comment, cue sheet and picture blocks become padding,
-//! which symphonia skips; WAV `LIST` chunks become `JUNK`, which it skips too. The audio itself
-//! is never touched.
+//! So before decoding: the file must start with a container we read (after any ID3v2 tags,
+//! which are skipped, never parsed), and the metadata the decoder would parse is patched out of
+//! the bytes it sees, reading only headers: FLAC application, comment, cue sheet and picture
+//! blocks become padding; WAV `LIST` chunks become `JUNK`; Ogg Vorbis comment headers announce
+//! no comments (their page's checksum recomputed). The audio itself is never touched.
 
 use std::io::{Read, Seek, SeekFrom};
 
-use symphonia::core::io::MediaSource;
+use symphonia::core::checksum::Crc32;
+use symphonia::core::io::{MediaSource, Monitor};
+
+use crate::error::{Error, Result};
 
 /// FLAC metadata block types symphonia parses by allocation: application, Vorbis comment, cue
 /// sheet, picture.
@@ -29,26 +34,102 @@ pub struct Patch {
     pub bytes: Vec<u8>,
 }
 
-/// The patches that hide a file's parsed metadata, reading only block and chunk headers.
-/// Unknown formats and unreadable headers give no patches: the decoder decides about those.
-pub fn patches<R: Read + Seek>(source: &mut R) -> Vec<Patch> {
+/// Where the decoder should start reading and what it should not see.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// Offset of the container, after any ID3v2 tags.
+    pub start: u64,
+    /// Overwrites hiding the parsed metadata (absolute file offsets).
+    pub patches: Vec<Patch>,
+}
+
+/// The container a file starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Wave,
+    Aiff,
+    Flac,
+    Ogg,
+    Mpeg,
+}
+
+fn container(magic: &[u8]) -> Option<Container> {
+    match magic {
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'A',
+            b'V',
+            b'E',
+            ..,
+        ] => Some(Container::Wave),
+        [
+            b'F',
+            b'O',
+            b'R',
+            b'M',
+            _,
+            _,
+            _,
+            _,
+            b'A',
+            b'I',
+            b'F',
+            b'F' | b'C',
+            ..,
+        ] => Some(Container::Aiff),
+        [b'f', b'L', b'a', b'C', ..] => Some(Container::Flac),
+        [b'O', b'g', b'g', b'S', ..] => Some(Container::Ogg),
+        [0xff, second, ..] if second & 0xe0 == 0xe0 => Some(Container::Mpeg),
+        _ => None,
+    }
+}
+
+/// Finds the container and the patches that hide its parsed metadata, reading only headers.
+/// A file that does not start with a container we read is not audio to us.
+pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
+    let mut start = 0u64;
     let mut magic = [0u8; 12];
-    let found = read_at(source, 0, &mut magic);
-    let patches = if found >= 4 && &magic[..4] == b"fLaC" {
-        flac_patches(source)
-    } else if found == 12 && &magic[..4] == b"RIFF" && &magic[8..] == b"WAVE" {
-        wave_patches(source)
-    } else {
-        Vec::new()
+    // ID3v2 tags (MP3s, sometimes FLACs) are skipped whole: 10-byte header, syncsafe size.
+    let found = loop {
+        let n = read_at(source, start, &mut magic);
+        if n >= 10 && &magic[..3] == b"ID3" {
+            let size = magic[6..10]
+                .iter()
+                .fold(0u64, |size, &b| (size << 7) | u64::from(b & 0x7f));
+            let footer = if magic[5] & 0x10 != 0 { 10 } else { 0 };
+            start += 10 + size + footer;
+            continue;
+        }
+        break container(&magic[..n]);
+    };
+    let Some(found) = found else {
+        let _ = source.seek(SeekFrom::Start(0));
+        return Err(Error::NotAudio(
+            "it does not start with a WAV, AIFF, FLAC, Ogg or MP3 header".into(),
+        ));
+    };
+    let patches = match found {
+        Container::Flac => flac_patches(source, start),
+        Container::Wave => wave_patches(source, start),
+        Container::Ogg => ogg_patches(source, start),
+        Container::Aiff | Container::Mpeg => Vec::new(),
     };
     // Leave the source where the decoder expects it; a failed seek shows up when it reads.
     let _ = source.seek(SeekFrom::Start(0));
-    patches
+    Ok(Plan { start, patches })
 }
 
-fn flac_patches<R: Read + Seek>(source: &mut R) -> Vec<Patch> {
+fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
     let mut out = Vec::new();
-    let mut offset = 4u64;
+    let mut offset = start + 4;
     for _ in 0..MAX_BLOCKS {
         let mut header = [0u8; 4];
         if read_at(source, offset, &mut header) < 4 {
@@ -69,9 +150,9 @@ fn flac_patches<R: Read + Seek>(source: &mut R) -> Vec<Patch> {
     out
 }
 
-fn wave_patches<R: Read + Seek>(source: &mut R) -> Vec<Patch> {
+fn wave_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
     let mut out = Vec::new();
-    let mut offset = 12u64;
+    let mut offset = start + 12;
     for _ in 0..MAX_BLOCKS {
         let mut header = [0u8; 8];
         if read_at(source, offset, &mut header) < 8 {
@@ -94,6 +175,56 @@ fn wave_patches<R: Read + Seek>(source: &mut R) -> Vec<Patch> {
     out
 }
 
+/// Pages walked for Vorbis comment headers: the headers come first in an Ogg stream.
+const OGG_HEADER_PAGES: usize = 16;
+/// A Vorbis comment header starts with packet type 3 and the codec's name.
+const VORBIS_COMMENT: &[u8; 7] = b"\x03vorbis";
+
+fn ogg_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
+    let mut out = Vec::new();
+    let mut offset = start;
+    for _ in 0..OGG_HEADER_PAGES {
+        let mut header = [0u8; 27];
+        if read_at(source, offset, &mut header) < 27 || &header[..4] != b"OggS" {
+            break;
+        }
+        let mut lacing = vec![0u8; usize::from(header[26])];
+        if read_at(source, offset + 27, &mut lacing) < lacing.len() {
+            break;
+        }
+        let body_len: usize = lacing.iter().map(|&l| usize::from(l)).sum();
+        let header_len = 27 + lacing.len();
+        let mut page = vec![0u8; header_len + body_len];
+        if read_at(source, offset, &mut page) < page.len() {
+            break;
+        }
+        let continued = header[5] & 0x01 != 0;
+        if !continued && page[header_len..].starts_with(VORBIS_COMMENT) {
+            let vendor = header_len + VORBIS_COMMENT.len();
+            if let Some(len) = page.get(vendor..vendor + 4) {
+                let count =
+                    vendor + 4 + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+                if count + 4 <= page.len() {
+                    page[count..count + 4].fill(0);
+                    page[22..26].fill(0);
+                    let mut crc = Crc32::new(0);
+                    crc.process_buf_bytes(&page);
+                    out.push(Patch {
+                        offset: offset + 22,
+                        bytes: crc.crc().to_le_bytes().to_vec(),
+                    });
+                    out.push(Patch {
+                        offset: offset + count as u64,
+                        bytes: vec![0; 4],
+                    });
+                }
+            }
+        }
+        offset += page.len() as u64;
+    }
+    out
+}
+
 /// Reads up to `buf.len()` bytes at `offset`; returns how many were read.
 fn read_at<R: Read + Seek>(source: &mut R, offset: u64, buf: &mut [u8]) -> usize {
     if source.seek(SeekFrom::Start(offset)).is_err() {
@@ -109,11 +240,16 @@ fn read_at<R: Read + Seek>(source: &mut R, offset: u64, buf: &mut [u8]) -> usize
     filled
 }
 
-/// Applies patches to bytes in memory.
-pub fn apply(bytes: &mut [u8], patches: &[Patch]) {
-    for patch in patches {
+/// Applies a plan to a file held in memory: patches written, anything before the container
+/// dropped.
+pub fn apply(bytes: &mut Vec<u8>, plan: &Plan) {
+    for patch in &plan.patches {
         overlay(bytes, 0, patch);
     }
+    let start = usize::try_from(plan.start)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    bytes.drain(..start);
 }
 
 /// Writes the part of `patch` that falls inside `buf`, which holds the file from `start` on.
@@ -129,29 +265,34 @@ fn overlay(buf: &mut [u8], start: u64, patch: &Patch) {
     buf[(from - start) as usize..(to - start) as usize].copy_from_slice(source);
 }
 
-/// A source read through its patches (files, which are not loaded into memory).
+/// A file read through a plan (files are not loaded into memory): it appears to start at the
+/// container, with the patches in place.
 pub struct Patched<R> {
     inner: R,
+    /// Position in the file (not relative to the container).
     position: u64,
-    patches: Vec<Patch>,
+    plan: Plan,
 }
 
 impl<R: Read + Seek> Patched<R> {
-    /// Wraps a source, reading its headers to find what to patch.
-    pub fn new(mut inner: R) -> Self {
-        let patches = patches(&mut inner);
-        Self {
+    /// Wraps a source, reading its headers to plan what to skip and patch.
+    pub fn new(mut inner: R) -> Result<Self> {
+        let plan = plan(&mut inner)?;
+        let position = inner
+            .seek(SeekFrom::Start(plan.start))
+            .map_err(|e| Error::Io(e.to_string()))?;
+        Ok(Self {
             inner,
-            position: 0,
-            patches,
-        }
+            position,
+            plan,
+        })
     }
 }
 
 impl<R: Read> Read for Patched<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for patch in &self.patches {
+        for patch in &self.plan.patches {
             overlay(&mut buf[..n], self.position, patch);
         }
         self.position += n as u64;
@@ -161,8 +302,15 @@ impl<R: Read> Read for Patched<R> {
 
 impl<R: Seek> Seek for Patched<R> {
     fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let to = match to {
+            SeekFrom::Start(offset) => SeekFrom::Start(self.plan.start.saturating_add(offset)),
+            other => other,
+        };
         self.position = self.inner.seek(to)?;
-        Ok(self.position)
+        if self.position < self.plan.start {
+            self.position = self.inner.seek(SeekFrom::Start(self.plan.start))?;
+        }
+        Ok(self.position - self.plan.start)
     }
 }
 
@@ -172,7 +320,9 @@ impl<R: MediaSource> MediaSource for Patched<R> {
     }
 
     fn byte_len(&self) -> Option<u64> {
-        self.inner.byte_len()
+        self.inner
+            .byte_len()
+            .map(|len| len.saturating_sub(self.plan.start))
     }
 }
 
@@ -196,14 +346,12 @@ mod tests {
     #[test]
     fn flac_pictures_become_padding_and_stay_last() {
         let mut bytes = flac_with_picture();
-        let found = patches(&mut Cursor::new(&bytes));
-        assert_eq!(
-            found,
-            vec![Patch {
-                offset: 42,
-                bytes: vec![0x81]
-            }]
-        );
+        let found = plan(&mut Cursor::new(&bytes)).unwrap();
+        let expected = Patch {
+            offset: 42,
+            bytes: vec![0x81],
+        };
+        assert_eq!(found.patches, vec![expected]);
         apply(&mut bytes, &found);
         assert_eq!(bytes[42], 0x81);
         assert_eq!(&bytes[..4], b"fLaC", "nothing else changes");
@@ -216,22 +364,34 @@ mod tests {
         bytes.extend([0u8; 16]);
         bytes.extend(b"LIST\x05\0\0\0INFOx\0");
         bytes.extend(b"data\x04\0\0\0LIST");
-        let found = patches(&mut Cursor::new(&bytes));
-        assert_eq!(
-            found,
-            vec![Patch {
-                offset: 36,
-                bytes: b"JUNK".to_vec()
-            }]
-        );
+        let found = plan(&mut Cursor::new(&bytes)).unwrap();
+        let expected = Patch {
+            offset: 36,
+            bytes: b"JUNK".to_vec(),
+        };
+        assert_eq!(found.patches, vec![expected]);
     }
 
     #[test]
-    fn reading_through_patches_in_pieces_sees_the_patched_bytes() {
-        let bytes = flac_with_picture();
+    fn id3_tags_are_skipped_whole() {
+        let mut bytes = b"ID3\x04\0\0\0\0\x01\x00".to_vec();
+        bytes.extend([0xaa; 128]);
+        bytes.extend(flac_with_picture());
+        let found = plan(&mut Cursor::new(&bytes)).unwrap();
+        assert_eq!(found.start, 138);
+        assert_eq!(found.patches[0].offset, 138 + 42);
+        apply(&mut bytes, &found);
+        assert_eq!(&bytes[..4], b"fLaC");
+        assert_eq!(bytes[42], 0x81);
+    }
+
+    #[test]
+    fn reading_through_a_plan_in_pieces_sees_the_patched_container() {
+        let mut bytes = b"ID3\x04\0\0\0\0\0\x03abc".to_vec();
+        bytes.extend(flac_with_picture());
         let mut expected = bytes.clone();
-        apply(&mut expected, &patches(&mut Cursor::new(&bytes)));
-        let mut reader = Patched::new(Cursor::new(bytes));
+        apply(&mut expected, &plan(&mut Cursor::new(&bytes)).unwrap());
+        let mut reader = Patched::new(Cursor::new(bytes)).unwrap();
         let mut seen: Vec<u8> = Vec::new();
         let mut piece = [0u8; 5];
         loop {
@@ -242,11 +402,24 @@ mod tests {
             seen.extend(&piece[..n]);
         }
         assert_eq!(seen, expected);
+        assert_eq!(reader.seek(SeekFrom::Start(4)).unwrap(), 4);
+        assert_eq!(reader.read(&mut piece).unwrap(), 5);
+        assert_eq!(piece[..4], expected[4..8]);
     }
 
     #[test]
-    fn other_files_are_left_alone() {
-        assert!(patches(&mut Cursor::new(b"FORM\0\0\0\x04AIFF")).is_empty());
-        assert!(patches(&mut Cursor::new(b"")).is_empty());
+    fn files_that_start_with_no_container_are_not_audio() {
+        for bytes in [
+            &b"hello, this is text"[..],
+            b"",
+            b"\0\0\0\0RIFF\0\0\0\0WAVE",
+        ] {
+            assert!(matches!(
+                plan(&mut Cursor::new(bytes)),
+                Err(Error::NotAudio(_))
+            ));
+        }
+        let aiff = plan(&mut Cursor::new(b"FORM\0\0\0\x04AIFF")).unwrap();
+        assert_eq!(aiff, Plan::default());
     }
 }
