@@ -10,7 +10,7 @@ pub enum Error {
     #[error("the file is empty (0 bytes)")]
     Empty,
     /// The bytes are not in any audio container we can read.
-    #[error("this is not an audio file we can read (WAV, AIFF, FLAC, MP3 or Ogg Vorbis): {0}")]
+    #[error("this is not an audio file we can read (WAV, AIFF, FLAC or MP3): {0}")]
     NotAudio(String),
     /// The container is known but its codec is not.
     #[error("the audio codec is not supported: {0}")]

@@ -65,7 +65,7 @@ impl Classifier {
         to_js(&prediction)
     }
 
-    /// Decodes a file's bytes (WAV, AIFF, FLAC, MP3, Ogg Vorbis) and classifies it in one
+    /// Decodes a file's bytes (WAV, AIFF, FLAC, MP3) and classifies it in one
     /// stream: decoding feeds the resampler packet by packet and windows are classified a batch
     /// at a time, so beside the bytes only the audio at the model's rate is held. Refuses audio
     /// over `maxSeconds` (default 30 minutes).
@@ -112,7 +112,7 @@ pub fn model_info() -> Result<JsValue, JsError> {
     })
 }
 
-/// Decodes a file's bytes (WAV, AIFF, FLAC, MP3, Ogg Vorbis) to `{samples, sampleRate}` with the
+/// Decodes a file's bytes (WAV, AIFF, FLAC, MP3) to `{samples, sampleRate}` with the
 /// same decoder as the native tools, refusing audio over `maxSeconds` (default 30 minutes).
 #[wasm_bindgen(js_name = decodeAudio)]
 pub fn decode_audio(bytes: Vec<u8>, max_seconds: Option<f64>) -> Result<JsValue, JsError> {

@@ -45,7 +45,7 @@ pub struct Clip {
 }
 
 /// Audio file endings the walker considers.
-const AUDIO_EXTENSIONS: [&str; 6] = ["wav", "flac", "aif", "aiff", "mp3", "ogg"];
+const AUDIO_EXTENSIONS: [&str; 5] = ["wav", "flac", "aif", "aiff", "mp3"];
 
 /// Reads the label of one file from its name (and, for SAVEE's original layout, its folder).
 /// `None` for names that fit no corpus, and for RAVDESS song or video files.

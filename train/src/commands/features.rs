@@ -11,7 +11,7 @@ use speech_emotion::features::{FeatureConfig, FeatureExtractor};
 /// Arguments of the `features` command.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The audio file (WAV, AIFF, FLAC, MP3, Ogg Vorbis; any rate and channel count).
+    /// The audio file (WAV, AIFF, FLAC, MP3; any rate and channel count).
     file: PathBuf,
     /// Print one JSON object instead of a human-readable summary.
     #[arg(long)]
