@@ -2,13 +2,14 @@
 // model is loaded exactly once (parsing the record is the slow part of start-up).
 //
 // Protocol (every request carries an `id`, echoed in its reply):
-//   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds}     decode with the Rust decoder, classify
+//   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds}     decode, resample and classify in one
+//                                                            stream (only 16 kHz audio is held)
 //   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
 //   ← {id, ok: true, result, ms}  (ms: time spent in classify(), for the page and the benchmark)
 //   ← {id, ok: false, message}
 // On start-up the worker posts {kind: "ready", info} or {kind: "fatal", message}.
 
-import init, { Classifier, decodeAudio, modelInfo } from './pkg/speech_emotion.js';
+import init, { Classifier, modelInfo } from './pkg/speech_emotion.js';
 
 let classifier = null;
 
@@ -26,19 +27,18 @@ async function start() {
   }
 }
 
-function classify(samples, sampleRate) {
+function timed(run) {
   const started = performance.now();
-  const result = classifier.classify(samples, sampleRate);
+  const result = run();
   return { result, ms: performance.now() - started };
 }
 
 function handle(request) {
   if (request.kind === 'file') {
-    const { samples, sampleRate } = decodeAudio(new Uint8Array(request.bytes), request.maxSeconds);
-    return classify(samples, sampleRate);
+    return timed(() => classifier.classifyFile(new Uint8Array(request.bytes), request.maxSeconds));
   }
   if (request.kind === 'samples') {
-    return classify(request.samples, request.sampleRate);
+    return timed(() => classifier.classify(request.samples, request.sampleRate));
   }
   throw new Error(`unknown request kind: ${request.kind}`);
 }
