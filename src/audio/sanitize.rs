@@ -117,6 +117,7 @@ pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
             "it does not start with a WAV, AIFF, FLAC or MP3 header".into(),
         ));
     };
+    check_rate(source, start, found)?;
     let patches = match found {
         Container::Flac => flac_patches(source, start),
         Container::Wave => wave_patches(source, start),
@@ -133,6 +134,73 @@ pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
     // Leave the source where the decoder expects it; a failed seek shows up when it reads.
     let _ = source.seek(SeekFrom::Start(0));
     Ok(Plan { start, patches })
+}
+
+/// Refuses a header whose sample rate is zero: symphonia builds its time base from it with
+/// `TimeBase::new(1, rate)`, which panics on zero (a fuzzer finding, in AIFF and WAV alike).
+fn check_rate<R: Read + Seek>(source: &mut R, start: u64, container: Container) -> Result<()> {
+    let rate = match container {
+        Container::Wave => {
+            find_chunk(source, start, b"fmt ", u32::from_le_bytes).and_then(|body| {
+                let mut fmt = [0u8; 8];
+                (read_at(source, body, &mut fmt) == 8)
+                    .then(|| u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]))
+            })
+        }
+        Container::Aiff => {
+            find_chunk(source, start, b"COMM", u32::from_be_bytes).and_then(|body| {
+                let mut comm = [0u8; 18];
+                (read_at(source, body, &mut comm) == 18).then(|| extended_to_u32(&comm[8..18]))
+            })
+        }
+        Container::Flac => {
+            let mut info = [0u8; 8];
+            (read_at(source, start + 8, &mut info) == 8).then(|| {
+                (u32::from(info[2]) << 12) | (u32::from(info[3]) << 4) | (u32::from(info[4]) >> 4)
+            })
+        }
+        Container::Ogg | Container::Mpeg => None,
+    };
+    match rate {
+        Some(0) => Err(Error::BadSampleRate(0)),
+        _ => Ok(()),
+    }
+}
+
+/// Offset of the body of the first chunk named `id` in a RIFF or AIFF file (chunks start 12
+/// bytes after the container; `length` reads a chunk size in the file's byte order).
+fn find_chunk<R: Read + Seek>(
+    source: &mut R,
+    start: u64,
+    id: &[u8; 4],
+    length: fn([u8; 4]) -> u32,
+) -> Option<u64> {
+    let mut offset = start + 12;
+    for _ in 0..MAX_BLOCKS {
+        let mut header = [0u8; 8];
+        if read_at(source, offset, &mut header) < 8 {
+            return None;
+        }
+        if &header[..4] == id {
+            return Some(offset + 8);
+        }
+        let len = u64::from(length([header[4], header[5], header[6], header[7]]));
+        offset += 8 + len + (len & 1);
+    }
+    None
+}
+
+/// An 80-bit IEEE extended float (AIFF's sample rate) converted as symphonia does: to `f64`,
+/// then saturating to `u32` (NaN and fractions below one give zero).
+fn extended_to_u32(bytes: &[u8]) -> u32 {
+    let exponent = i32::from(u16::from_be_bytes([bytes[0], bytes[1]]) & 0x7fff);
+    let mantissa = u64::from_be_bytes(bytes[2..10].try_into().unwrap_or([0; 8]));
+    if exponent == 0x7fff {
+        return if mantissa << 1 == 0 { u32::MAX } else { 0 };
+    }
+    let value = mantissa as f64 * 2f64.powi(exponent - 16383 - 63);
+    let negative = bytes[0] & 0x80 != 0;
+    if negative { 0 } else { value as u32 }
 }
 
 fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
@@ -293,7 +361,10 @@ mod tests {
     fn flac_with_picture() -> Vec<u8> {
         let mut bytes = b"fLaC".to_vec();
         bytes.extend([0, 0, 0, 34]);
-        bytes.extend([0u8; 34]);
+        let mut info = [0u8; 34];
+        // 16 kHz: the sample rate's 20 bits start at the body's third byte.
+        info[2..4].copy_from_slice(&[0x03, 0xe8]);
+        bytes.extend(info);
         bytes.extend([0x80 | 6, 0, 0, 12]);
         bytes.extend(0u32.to_be_bytes());
         bytes.extend(0x8000_0000u32.to_be_bytes());
@@ -319,7 +390,9 @@ mod tests {
     fn wave_list_chunks_become_junk_up_to_the_data() {
         let mut bytes = b"RIFF\0\0\0\0WAVE".to_vec();
         bytes.extend(b"fmt \x10\0\0\0");
-        bytes.extend([0u8; 16]);
+        let mut fmt = [0u8; 16];
+        fmt[4..8].copy_from_slice(&16_000u32.to_le_bytes());
+        bytes.extend(fmt);
         bytes.extend(b"LIST\x05\0\0\0INFOx\0");
         bytes.extend(b"data\x04\0\0\0LIST");
         let found = plan(&mut Cursor::new(&bytes)).unwrap();
@@ -363,6 +436,22 @@ mod tests {
         assert_eq!(reader.seek(SeekFrom::Start(4)).unwrap(), 4);
         assert_eq!(reader.read(&mut piece).unwrap(), 5);
         assert_eq!(piece[..4], expected[4..8]);
+    }
+
+    #[test]
+    fn a_zero_sample_rate_is_refused_before_the_decoder_sees_it() {
+        let mut aiff = b"FORM\0\0\0\x2eAIFFCOMM\0\0\0\x12\0\x01\0\0\0\x10\0\x10".to_vec();
+        aiff.extend([0u8; 10]);
+        assert_eq!(plan(&mut Cursor::new(&aiff)), Err(Error::BadSampleRate(0)));
+        // 16 kHz as an 80-bit float: exponent 16383 + 13, mantissa 16000 << 50.
+        aiff.truncate(aiff.len() - 10);
+        aiff.extend([0x40, 0x0c]);
+        aiff.extend((16_000u64 << 50).to_be_bytes());
+        assert_eq!(extended_to_u32(&aiff[aiff.len() - 10..]), 16_000);
+        assert!(plan(&mut Cursor::new(&aiff)).is_ok());
+        let mut wave = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0".to_vec();
+        wave.extend([0u8; 12]);
+        assert_eq!(plan(&mut Cursor::new(&wave)), Err(Error::BadSampleRate(0)));
     }
 
     #[test]
