@@ -88,7 +88,9 @@ fn container(magic: &[u8]) -> Option<Container> {
         ] => Some(Container::Aiff),
         [b'f', b'L', b'a', b'C', ..] => Some(Container::Flac),
         [b'O', b'g', b'g', b'S', ..] => Some(Container::Ogg),
-        [0xff, second, ..] if second & 0xe0 == 0xe0 => Some(Container::Mpeg),
+        // Exactly the MPEG layer III frame syncs symphonia's probe registers: any other start
+        // would send it searching onwards for a marker (and to whatever lies behind it).
+        [0xff, 0xfa | 0xfb | 0xf2 | 0xf3 | 0xe2 | 0xe3, ..] => Some(Container::Mpeg),
         _ => None,
     }
 }
