@@ -102,6 +102,16 @@ struct Info<'a> {
     max_seconds: f64,
 }
 
+/// Size of the WebAssembly linear memory in bytes: its high-water mark, since it never shrinks
+/// (the benchmark reads it after classifying long files).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| f64::from(js_sys::ArrayBuffer::from(memory.buffer()).byte_length()))
+        .unwrap_or(0.0)
+}
+
 /// The shipped model's metadata: classes, feature settings and the honest figures.
 #[wasm_bindgen(js_name = modelInfo)]
 pub fn model_info() -> Result<JsValue, JsError> {

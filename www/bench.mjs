@@ -1,14 +1,18 @@
 // Benchmark (not a test: it prints numbers and checks nothing). In headless Chromium on localhost:
 //   - the wasm's size, raw and gzipped;
 //   - how long the page takes to become interactive and to have its model ready (median of loads);
-//   - the median time of classify() on a 3 s clip over many runs, measured in the worker.
+//   - the median time of classify() on a 3 s clip over many runs, measured in the worker;
+//   - long files dropped on the page (classifyFile: decode, resample, classify in one stream):
+//     time, and the wasm memory's high-water mark in a fresh worker per file.
 //   node bench.mjs [runs]        (default 50)
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { launch, originals, startServer, waitReady, wwwRoot } from './tests/helpers.mjs';
-import { readWav } from './tests/wav.mjs';
+import {
+  launch, originals, resultsDir, startServer, waitReady, wwwRoot,
+} from './tests/helpers.mjs';
+import { readWav, voice, writeWavFrames } from './tests/wav.mjs';
 
 const RUNS = Number(process.argv[2] ?? 50);
 const LOADS = 5;
@@ -76,6 +80,40 @@ async function classifyTimes(browser, url, input) {
   return times;
 }
 
+const LONG_MINUTES = [0.05, 1, 10, 30];
+const LONG_RATE = 16_000;
+
+/** A WAV of `minutes` of speech-like sound (10 s of voice, 2 s of silence, repeated). */
+async function longFile(minutes) {
+  const name = `long-${minutes}min.wav`;
+  const total = Math.round(minutes * 60 * LONG_RATE);
+  const period = voice(LONG_RATE, 10);
+  const samples = new Float32Array(total);
+  for (let at = 0; at < total; at += period.length + 2 * LONG_RATE) {
+    samples.set(period.subarray(0, Math.min(period.length, total - at)), at);
+  }
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(path.join(resultsDir, name), writeWavFrames({ sampleRate: LONG_RATE, samples }));
+  return `test-results/${name}`;
+}
+
+/** classifyFile() on one file in a fresh worker: {ms, memory, windows}. */
+async function classifyLong(browser, url, file) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await waitReady(page);
+  const out = await page.evaluate(async (file) => {
+    const { Engine } = await import('./engine.js');
+    const { engine } = await Engine.start();
+    const bytes = await (await fetch(file)).arrayBuffer();
+    const { result, ms, memory } = await engine.classifyFile(bytes, 3600);
+    return { ms, memory, windows: result.timeline.length };
+  }, file);
+  await context.close();
+  return out;
+}
+
 async function main() {
   const server = await startServer();
   const browser = await launch();
@@ -93,6 +131,14 @@ async function main() {
     console.log(`classify() on a ${CLIP_SECONDS} s clip at ${input.sampleRate} Hz (${times.emotion}): ` +
       `median ${ms(median(times.inWorker))} in the worker, ${ms(median(times.roundTrip))} round trip from the page, ` +
       `min ${ms(Math.min(...times.inWorker))}, max ${ms(Math.max(...times.inWorker))}, over ${RUNS} runs`);
+
+    const mib = (bytes) => `${(bytes / 1048576).toFixed(1)} MiB`;
+    for (const minutes of LONG_MINUTES) {
+      const { ms: took, memory, windows } = await classifyLong(browser, server.url, await longFile(minutes));
+      const samples = minutes * 60 * LONG_RATE;
+      console.log(`classifyFile() on ${minutes} min (16 kHz 16-bit WAV, ${mib(2 * samples)}; ${windows} windows): ` +
+        `${(took / 1000).toFixed(2)} s, wasm memory ${mib(memory)} (the file's bytes plus its f32 samples: ${mib(6 * samples)})`);
+    }
   } finally {
     await browser.close();
     await server.close();

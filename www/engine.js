@@ -38,7 +38,7 @@ export class Engine {
     });
   }
 
-  /** Decodes and classifies a file's bytes: resolves with {result, ms}. */
+  /** Decodes and classifies a file's bytes: resolves with {result, ms, memory}. */
   classifyFile(bytes, maxSeconds) {
     return this.#request({ kind: 'file', bytes, maxSeconds }, [bytes]);
   }
@@ -57,11 +57,11 @@ export class Engine {
     });
   }
 
-  #settle({ id, ok, result, ms, message }) {
+  #settle({ id, ok, result, ms, memory, message }) {
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    if (ok) pending.resolve({ result, ms });
+    if (ok) pending.resolve({ result, ms, memory });
     else pending.reject(new Error(message));
   }
 

@@ -5,11 +5,12 @@
 //   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds}     decode, resample and classify in one
 //                                                            stream (only 16 kHz audio is held)
 //   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
-//   ← {id, ok: true, result, ms}  (ms: time spent in classify(), for the page and the benchmark)
+//   ← {id, ok: true, result, ms, memory}  (ms: time spent in the Rust call; memory: the wasm
+//                                           memory's size after it; for the page and the benchmark)
 //   ← {id, ok: false, message}
 // On start-up the worker posts {kind: "ready", info} or {kind: "fatal", message}.
 
-import init, { Classifier, modelInfo } from './pkg/speech_emotion.js';
+import init, { Classifier, memoryBytes, modelInfo } from './pkg/speech_emotion.js';
 
 let classifier = null;
 
@@ -30,7 +31,7 @@ async function start() {
 function timed(run) {
   const started = performance.now();
   const result = run();
-  return { result, ms: performance.now() - started };
+  return { result, ms: performance.now() - started, memory: memoryBytes() };
 }
 
 function handle(request) {
