@@ -135,7 +135,7 @@ impl Classifier {
 
     /// The normalised model input of one window of samples.
     pub fn input(&self, window: &[f32]) -> Result<Matrix> {
-        let mut m = window_features(&self.extractor, window)?;
+        let mut m = window_features(&self.extractor, window, self.metadata.input)?;
         if m.cols != self.metadata.frames {
             return Err(Error::Model(format!(
                 "a window gave {} frames, the model expects {}",

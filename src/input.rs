@@ -1,26 +1,50 @@
 //! From a model window of samples to the model's input: one row per feature channel (ZCR, RMS,
-//! then the MFCCs), one column per frame, standardised with the training set's statistics.
+//! then the MFCCs or the log-mel bands), one column per frame, standardised with the training
+//! set's statistics.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::features::{FeatureExtractor, Matrix};
+use crate::features::{FeatureConfig, FeatureExtractor, Matrix};
 
-/// Number of input channels for `n_mfcc` coefficients: ZCR, RMS and the MFCCs.
-pub fn channel_count(n_mfcc: usize) -> usize {
-    2 + n_mfcc
+/// The spectral rows of the model's input, after ZCR and RMS. Travels in the model's metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    /// `n_mfcc` MFCCs: the seed's features.
+    #[default]
+    Mfcc,
+    /// `n_mels` log-mel bands in dB: the finer spectrum the MFCCs are a smoothing of.
+    LogMel,
 }
 
-/// The unnormalised input matrix of one window: `[zcr; rms; mfcc]`, channels × frames.
-pub fn window_features(extractor: &FeatureExtractor, samples: &[f32]) -> Result<Matrix> {
-    let features = extractor.extract(samples)?;
-    let frames = features.n_frames();
-    let mut data = Vec::with_capacity((2 + features.mfcc.rows) * frames);
-    data.extend_from_slice(&features.zcr);
-    data.extend_from_slice(&features.rms);
-    data.extend_from_slice(&features.mfcc.data);
+impl InputKind {
+    /// Number of input channels: ZCR, RMS and the spectral rows.
+    pub fn channels(self, config: &FeatureConfig) -> usize {
+        2 + match self {
+            Self::Mfcc => config.n_mfcc,
+            Self::LogMel => config.n_mels,
+        }
+    }
+}
+
+/// The unnormalised input matrix of one window: `[zcr; rms; spectral rows]`, channels × frames.
+pub fn window_features(
+    extractor: &FeatureExtractor,
+    samples: &[f32],
+    kind: InputKind,
+) -> Result<Matrix> {
+    let spectral = match kind {
+        InputKind::Mfcc => extractor.mfcc(samples)?,
+        InputKind::LogMel => extractor.log_mel(samples)?,
+    };
+    let frames = spectral.cols;
+    let mut data = Vec::with_capacity((2 + spectral.rows) * frames);
+    data.extend_from_slice(&extractor.zcr(samples)?);
+    data.extend_from_slice(&extractor.rms(samples)?);
+    data.extend_from_slice(&spectral.data);
     Ok(Matrix {
-        rows: 2 + features.mfcc.rows,
+        rows: 2 + spectral.rows,
         cols: frames,
         data,
     })
@@ -124,12 +148,16 @@ mod tests {
     fn channels_are_zcr_rms_then_mfcc() {
         let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
         let samples: Vec<f32> = (0..32_000).map(|i| 0.1 * (i as f32 * 0.05).sin()).collect();
-        let m = window_features(&extractor, &samples).unwrap();
+        let m = window_features(&extractor, &samples, InputKind::Mfcc).unwrap();
         let f = extractor.extract(&samples).unwrap();
-        assert_eq!(m.rows, channel_count(20));
+        assert_eq!(m.rows, InputKind::Mfcc.channels(extractor.config()));
         assert_eq!(m.row(0), f.zcr.as_slice());
         assert_eq!(m.row(1), f.rms.as_slice());
         assert_eq!(m.row(5), f.mfcc.row(3));
+        let mel = window_features(&extractor, &samples, InputKind::LogMel).unwrap();
+        assert_eq!(mel.rows, 2 + 64);
+        assert_eq!(mel.row(1), f.rms.as_slice());
+        assert_eq!(mel.row(7), extractor.log_mel(&samples).unwrap().row(5));
     }
 
     #[test]

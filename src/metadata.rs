@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::features::FeatureConfig;
-use crate::input::Normalization;
+use crate::input::{InputKind, Normalization};
 use crate::model::ModelConfig;
 use crate::segment::WindowConfig;
 
@@ -19,6 +19,9 @@ pub struct ModelMetadata {
     pub features: FeatureConfig,
     /// How recordings are cut into windows.
     pub window: WindowConfig,
+    /// The spectral rows of the input (MFCC when absent: models from before the choice).
+    #[serde(default)]
+    pub input: InputKind,
     /// Frames per window, the model's input length.
     pub frames: usize,
     /// Per-channel standardisation.

@@ -43,7 +43,7 @@ mod tests {
         assert_eq!(metadata.classes.len(), crate::Emotion::COUNT);
         assert_eq!(
             metadata.normalization.mean.len(),
-            crate::input::channel_count(metadata.features.n_mfcc)
+            metadata.input.channels(&metadata.features)
         );
     }
 }

@@ -13,7 +13,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use speech_emotion::audio::{DecodeOptions, load_file};
 use speech_emotion::features::{FeatureConfig, FeatureExtractor, Matrix};
-use speech_emotion::input::window_features;
+use speech_emotion::input::{InputKind, window_features};
 use speech_emotion::segment::{WindowConfig, windows};
 
 use crate::augment::Augmentation;
@@ -47,6 +47,8 @@ pub struct PrepareOptions<'a> {
     pub features: &'a FeatureConfig,
     /// How clips are cut into windows.
     pub window: &'a WindowConfig,
+    /// The spectral rows of the inputs.
+    pub input: InputKind,
     /// Whether to add the four augmented copies of each clip.
     pub augment: bool,
     /// Seed of the augmentation draws.
@@ -145,7 +147,8 @@ fn clip_examples(
             .into_iter()
             .filter(|w| w.speech)
         {
-            let input = window_features(extractor, &window.samples).map_err(|e| e.to_string())?;
+            let input = window_features(extractor, &window.samples, options.input)
+                .map_err(|e| e.to_string())?;
             examples.push(Example {
                 clip: index,
                 variant: variant as u8,
@@ -173,6 +176,11 @@ fn key(clips: &[Clip], options: &PrepareOptions) -> u64 {
     serde_json::to_string(options.window)
         .unwrap_or_default()
         .hash(&mut hasher);
+    if options.input != InputKind::Mfcc {
+        serde_json::to_string(&options.input)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+    }
     options.augment.hash(&mut hasher);
     options.seed.hash(&mut hasher);
     hasher.finish()

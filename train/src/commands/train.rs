@@ -10,7 +10,7 @@ use burn::module::Module;
 use serde_json::json;
 use speech_emotion::Emotion;
 use speech_emotion::features::{FeatureConfig, Matrix};
-use speech_emotion::input::{Normalization, channel_count};
+use speech_emotion::input::{InputKind, Normalization};
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::ModelConfig;
 use speech_emotion::segment::WindowConfig;
@@ -61,9 +61,16 @@ pub struct Args {
     /// shipped model does; `--centre-mfcc false` trains without it.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     centre_mfcc: bool,
+    /// The spectral rows of the input: `mfcc` (the seed's) or `log-mel`.
+    #[arg(long, default_value = "mfcc", value_parser = parse_input)]
+    input: InputKind,
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
     learning_rate: f64,
+}
+
+fn parse_input(value: &str) -> Result<InputKind, String> {
+    serde_json::from_value(json!(value)).map_err(|_| format!("`{value}`: expected mfcc or log-mel"))
 }
 
 /// Runs the command.
@@ -88,6 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         &PrepareOptions {
             features: &features,
             window: &window,
+            input: args.input,
             augment: true,
             seed: args.seed,
             cache_dir: cache,
@@ -103,7 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .ok_or("no clip gave a speech window")?
         .input
         .cols;
-    let model_config = ModelConfig::new(channel_count(features.n_mfcc));
+    let model_config = ModelConfig::new(args.input.channels(&features));
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
@@ -121,6 +129,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         classes: Emotion::ALL.iter().map(|e| e.name().to_string()).collect(),
         features: features.clone(),
         window: window.clone(),
+        input: args.input,
         frames,
         normalization,
         model: model_config.clone(),
