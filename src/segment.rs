@@ -170,8 +170,9 @@ impl<'a> Windowing<'a> {
             return plan;
         }
         let mean = samples.iter().map(|&x| f64::from(x)).sum::<f64>() / samples.len() as f64;
-        if mean.abs() > 1e-4 {
-            plan.offset = mean as f32;
+        let offset = mean as f32;
+        if offset.abs() > 1e-4 {
+            plan.offset = offset;
         }
         let map = SpeechMap::new(samples, plan.offset, config);
         let min_span = (config.min_speech_s * sr as f32) as usize;

@@ -126,6 +126,14 @@ fn nan_in_a_float_wav_is_an_error() {
 }
 
 #[test]
+fn nan_is_counted_before_resampling_spreads_it() {
+    let mut samples = voice(44_100, 2.0);
+    samples[1_000] = f32::NAN;
+    let result = classify_wav(wav(&mono(&samples), 44_100, Encoding::F32, false));
+    assert_eq!(result, Err(Error::NonFinite(1)));
+}
+
+#[test]
 fn a_riff_header_over_garbage_is_an_error() {
     let mut bytes = wav(&mono(&voice(16_000, 1.0)), 16_000, Encoding::I16, false);
     bytes.truncate(12);

@@ -15,6 +15,11 @@ export class Engine {
   }
 
   constructor(url) {
+    this.#spawn(url);
+  }
+
+  /** Starts a worker; after a crash (a trap in the wasm) a new one replaces it. */
+  #spawn(url) {
     this.#worker = new Worker(url, { type: 'module' });
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.onmessage = ({ data }) => {
@@ -23,6 +28,13 @@ export class Engine {
           resolve(data.info);
         }
         else if (data.kind === 'fatal') reject(new Error(data.message));
+        else if (data.kind === 'crashed') {
+          this.#failure = new Error(`the analyser crashed and restarts: ${data.message}`);
+          this.#failAll();
+          this.#failure = null;
+          this.#loaded = false;
+          this.#spawn(url);
+        }
         else this.#settle(data);
       };
       // A module that fails to load (pkg/ not built) or a worker that dies surfaces only here.
@@ -43,7 +55,7 @@ export class Engine {
     return this.#request({ kind: 'file', bytes, maxSeconds }, [bytes]);
   }
 
-  /** Classifies mono samples at sampleRate Hz: resolves with {result, ms}. */
+  /** Classifies mono samples at sampleRate Hz: resolves with {result, ms, memory}. */
   classifySamples(samples, sampleRate) {
     return this.#request({ kind: 'samples', samples, sampleRate }, [samples.buffer]);
   }

@@ -57,5 +57,11 @@ self.onmessage = async ({ data: request }) => {
     self.postMessage({ id: request.id, ok: true, ...handle(request) });
   } catch (error) {
     self.postMessage({ id: request.id, ok: false, message: messageOf(error) });
+    // A trap (a Rust panic or abort) leaves the instance unusable: say so and stop, so the
+    // page starts a fresh worker instead of sending more work to a broken one.
+    if (error instanceof WebAssembly.RuntimeError) {
+      self.postMessage({ kind: 'crashed', message: messageOf(error) });
+      self.close();
+    }
   }
 };

@@ -32,9 +32,15 @@ fn to_rate(mut stream: AudioStream, rate: u32) -> Result<(Audio, u32)> {
     let expected = frames as f64 * f64::from(rate) / f64::from(original);
     let mut samples = Vec::with_capacity(expected.ceil() as usize);
     let mut chunk = Vec::new();
+    // Counted before resampling, which would smear one bad sample over its neighbours.
+    let mut non_finite = 0;
     while stream.next_chunk(&mut chunk)? {
+        non_finite += chunk.iter().filter(|x| !x.is_finite()).count();
         resampler.push(&chunk, &mut samples)?;
         chunk.clear();
+    }
+    if non_finite > 0 {
+        return Err(crate::Error::NonFinite(non_finite));
     }
     resampler.finish(&mut samples)?;
     Ok((

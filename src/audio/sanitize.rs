@@ -14,6 +14,7 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
+use extended::Extended;
 use symphonia::core::io::MediaSource;
 
 use crate::error::{Error, Result};
@@ -21,6 +22,8 @@ use crate::error::{Error, Result};
 /// FLAC metadata block types symphonia parses by allocation: application, Vorbis comment, cue
 /// sheet, picture.
 const FLAC_PARSED: [u8; 4] = [2, 4, 5, 6];
+/// FLAC's stream information block type.
+const FLAC_STREAMINFO: u8 = 0;
 /// FLAC's padding block type.
 const FLAC_PADDING: u8 = 1;
 /// Headers walked at most: a real file has a handful.
@@ -119,10 +122,11 @@ pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
             "it does not start with a WAV, AIFF, FLAC or MP3 header".into(),
         ));
     };
-    check_rate(source, start, found)?;
     let patches = match found {
         Container::Flac => flac_patches(source, start),
         Container::Wave => wave_patches(source, start),
+        Container::Aiff => aiff_check(source, start, magic[8..12] == *b"AIFC").map(|()| Vec::new()),
+        Container::Mpeg => Ok(Vec::new()),
         Container::Ogg => {
             let _ = source.seek(SeekFrom::Start(0));
             return Err(Error::UnsupportedCodec(
@@ -131,89 +135,46 @@ pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
                     .into(),
             ));
         }
-        Container::Aiff | Container::Mpeg => Vec::new(),
     };
     // Leave the source where the decoder expects it; a failed seek shows up when it reads.
     let _ = source.seek(SeekFrom::Start(0));
-    Ok(Plan { start, patches })
+    Ok(Plan {
+        start,
+        patches: patches?,
+    })
 }
 
-/// Refuses a header whose sample rate is zero: symphonia builds its time base from it with
-/// `TimeBase::new(1, rate)`, which panics on zero (a fuzzer finding, in AIFF and WAV alike).
-fn check_rate<R: Read + Seek>(source: &mut R, start: u64, container: Container) -> Result<()> {
-    let rate = match container {
-        Container::Wave => {
-            find_chunk(source, start, b"fmt ", u32::from_le_bytes).and_then(|body| {
-                let mut fmt = [0u8; 8];
-                (read_at(source, body, &mut fmt) == 8)
-                    .then(|| u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]))
-            })
-        }
-        Container::Aiff => {
-            find_chunk(source, start, b"COMM", u32::from_be_bytes).and_then(|body| {
-                let mut comm = [0u8; 18];
-                (read_at(source, body, &mut comm) == 18).then(|| extended_to_u32(&comm[8..18]))
-            })
-        }
-        Container::Flac => {
-            let mut info = [0u8; 8];
-            (read_at(source, start + 8, &mut info) == 8).then(|| {
-                (u32::from(info[2]) << 12) | (u32::from(info[3]) << 4) | (u32::from(info[4]) >> 4)
-            })
-        }
-        Container::Ogg | Container::Mpeg => None,
-    };
-    match rate {
-        Some(0) => Err(Error::BadSampleRate(0)),
-        _ => Ok(()),
-    }
+/// The error when a walk meets more headers than any real file has.
+fn too_many() -> Error {
+    Error::Corrupt(format!(
+        "more than {MAX_BLOCKS} metadata blocks or chunks before the audio"
+    ))
 }
 
-/// Offset of the body of the first chunk named `id` in a RIFF or AIFF file (chunks start 12
-/// bytes after the container; `length` reads a chunk size in the file's byte order).
-fn find_chunk<R: Read + Seek>(
-    source: &mut R,
-    start: u64,
-    id: &[u8; 4],
-    length: fn([u8; 4]) -> u32,
-) -> Option<u64> {
-    let mut offset = start + 12;
-    for _ in 0..MAX_BLOCKS {
-        let mut header = [0u8; 8];
-        if read_at(source, offset, &mut header) < 8 {
-            return None;
-        }
-        if &header[..4] == id {
-            return Some(offset + 8);
-        }
-        let len = u64::from(length([header[4], header[5], header[6], header[7]]));
-        offset += 8 + len + (len & 1);
-    }
-    None
-}
-
-/// An 80-bit IEEE extended float (AIFF's sample rate) converted as symphonia does: to `f64`,
-/// then saturating to `u32` (NaN and fractions below one give zero).
-fn extended_to_u32(bytes: &[u8]) -> u32 {
-    let exponent = i32::from(u16::from_be_bytes([bytes[0], bytes[1]]) & 0x7fff);
-    let mantissa = u64::from_be_bytes(bytes[2..10].try_into().unwrap_or([0; 8]));
-    if exponent == 0x7fff {
-        return if mantissa << 1 == 0 { u32::MAX } else { 0 };
-    }
-    let value = mantissa as f64 * 2f64.powi(exponent - 16383 - 63);
-    let negative = bytes[0] & 0x80 != 0;
-    if negative { 0 } else { value as u32 }
-}
-
-fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
+/// Walks a FLAC's metadata blocks: the ones symphonia parses by allocation become padding, and a
+/// STREAMINFO with a zero sample rate is refused.
+fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Result<Vec<Patch>> {
     let mut out = Vec::new();
     let mut offset = start + 4;
     for _ in 0..MAX_BLOCKS {
         let mut header = [0u8; 4];
         if read_at(source, offset, &mut header) < 4 {
-            break;
+            // Truncated: the decoder says so.
+            return Ok(out);
         }
         let kind = header[0] & 0x7f;
+        if kind == FLAC_STREAMINFO {
+            // The sample rate is the 20 bits from the body's eleventh byte on.
+            let mut info = [0u8; 13];
+            if read_at(source, offset + 4, &mut info) == 13 {
+                let rate = (u32::from(info[10]) << 12)
+                    | (u32::from(info[11]) << 4)
+                    | (u32::from(info[12]) >> 4);
+                if rate == 0 {
+                    return Err(Error::BadSampleRate(0));
+                }
+            }
+        }
         if FLAC_PARSED.contains(&kind) {
             out.push(Patch {
                 offset,
@@ -221,36 +182,120 @@ fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
             });
         }
         if header[0] & 0x80 != 0 {
-            break;
+            return Ok(out);
         }
         offset += 4 + u64::from(u32::from_be_bytes([0, header[1], header[2], header[3]]));
     }
-    out
+    Err(too_many())
 }
 
-fn wave_patches<R: Read + Seek>(source: &mut R, start: u64) -> Vec<Patch> {
+/// Walks a WAV's chunks up to the audio: `LIST` chunks become `JUNK`, and every `fmt ` chunk
+/// must be one symphonia reads to its end (else its next header would be read from elsewhere
+/// than this walk's) with a non-zero sample rate.
+fn wave_patches<R: Read + Seek>(source: &mut R, start: u64) -> Result<Vec<Patch>> {
     let mut out = Vec::new();
     let mut offset = start + 12;
     for _ in 0..MAX_BLOCKS {
         let mut header = [0u8; 8];
         if read_at(source, offset, &mut header) < 8 {
-            break;
+            return Ok(out);
         }
+        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
         match &header[..4] {
             b"LIST" => out.push(Patch {
                 offset,
                 bytes: b"JUNK".to_vec(),
             }),
+            b"fmt " => check_wave_format(source, offset + 8, len)?,
             // The reader stops at the audio; nothing after it is parsed.
-            b"data" => break,
+            b"data" => return Ok(out),
             _ => {}
         }
-        let len = u64::from(u32::from_le_bytes([
-            header[4], header[5], header[6], header[7],
-        ]));
+        let len = u64::from(len);
         offset += 8 + len + (len & 1);
     }
-    out
+    Err(too_many())
+}
+
+/// A `fmt ` chunk symphonia can read exactly: PCM or float in 16, 18 or 40 bytes; extensible in
+/// 40 with a sample size (zero reaches an `unreachable!()` in symphonia); A-law or µ-law in 18
+/// with no extra bytes. Any other format is a codec we do not decode.
+fn check_wave_format<R: Read + Seek>(source: &mut R, body: u64, len: u32) -> Result<()> {
+    let mut fmt = [0u8; 18];
+    if read_at(source, body, &mut fmt) < 16 {
+        return Ok(());
+    }
+    let tag = u16::from_le_bytes([fmt[0], fmt[1]]);
+    let rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]);
+    let bits = u16::from_le_bytes([fmt[14], fmt[15]]);
+    let extra = u16::from_le_bytes([fmt[16], fmt[17]]);
+    let exact = match tag {
+        0x0001 | 0x0003 => matches!(len, 16 | 18 | 40),
+        0xfffe => len == 40 && bits != 0,
+        0x0006 | 0x0007 => len == 18 && extra == 0,
+        _ => {
+            return Err(Error::UnsupportedCodec(format!(
+                "WAV format {tag:#06x} (only PCM, float, A-law and µ-law are read)"
+            )));
+        }
+    };
+    if !exact {
+        return Err(Error::Corrupt(format!(
+            "the WAV format chunk is malformed ({len} bytes for format {tag:#06x}, \
+             {bits} bits per sample)"
+        )));
+    }
+    if rate == 0 {
+        return Err(Error::BadSampleRate(0));
+    }
+    Ok(())
+}
+
+/// Walks an AIFF's chunks up to the sound data: every `COMM` chunk must have the length
+/// symphonia reads (18 bytes, or for AIFF-C 22 plus its padded name) and a sample rate that
+/// converts to at least 1 Hz as symphonia converts it.
+fn aiff_check<R: Read + Seek>(source: &mut R, start: u64, aifc: bool) -> Result<()> {
+    let mut offset = start + 12;
+    for _ in 0..MAX_BLOCKS {
+        let mut header = [0u8; 8];
+        if read_at(source, offset, &mut header) < 8 {
+            return Ok(());
+        }
+        let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
+        match &header[..4] {
+            b"COMM" => {
+                let mut comm = [0u8; 23];
+                let n = read_at(source, offset + 8, &mut comm);
+                if n < 18 {
+                    return Ok(());
+                }
+                let expected = if aifc && n == 23 {
+                    // symphonia adds one to the name's length in a byte: 255 overflows.
+                    let name = u32::from(comm[22]);
+                    if name == 255 {
+                        return Err(Error::Corrupt("AIFF-C compression name too long".into()));
+                    }
+                    23 + name + ((name + 1) & 1)
+                } else {
+                    18
+                };
+                if len != expected {
+                    return Err(Error::Corrupt(format!(
+                        "the AIFF common chunk is malformed ({len} bytes, {expected} expected)"
+                    )));
+                }
+                let rate = Extended::from_be_bytes(comm[8..18].try_into().unwrap_or([0; 10]));
+                if rate.to_f64() as u32 == 0 {
+                    return Err(Error::BadSampleRate(0));
+                }
+            }
+            b"SSND" => return Ok(()),
+            _ => {}
+        }
+        let len = u64::from(len);
+        offset += 8 + len + (len & 1);
+    }
+    Err(too_many())
 }
 
 /// Reads up to `buf.len()` bytes at `offset`; returns how many were read.
@@ -334,10 +379,15 @@ impl<R: Seek> Seek for Patched<R> {
             SeekFrom::Start(offset) => SeekFrom::Start(self.plan.start.saturating_add(offset)),
             other => other,
         };
-        self.position = self.inner.seek(to)?;
-        if self.position < self.plan.start {
-            self.position = self.inner.seek(SeekFrom::Start(self.plan.start))?;
+        let position = self.inner.seek(to)?;
+        if position < self.plan.start {
+            self.inner.seek(SeekFrom::Start(self.position))?;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the start of the audio container",
+            ));
         }
+        self.position = position;
         Ok(self.position - self.plan.start)
     }
 }
@@ -364,13 +414,32 @@ mod tests {
         let mut bytes = b"fLaC".to_vec();
         bytes.extend([0, 0, 0, 34]);
         let mut info = [0u8; 34];
-        // 16 kHz: the sample rate's 20 bits start at the body's third byte.
-        info[2..4].copy_from_slice(&[0x03, 0xe8]);
+        // 16 kHz: the sample rate's 20 bits start at the body's eleventh byte.
+        info[10..12].copy_from_slice(&[0x03, 0xe8]);
         bytes.extend(info);
         bytes.extend([0x80 | 6, 0, 0, 12]);
         bytes.extend(0u32.to_be_bytes());
         bytes.extend(0x8000_0000u32.to_be_bytes());
         bytes.extend([0u8; 4]);
+        bytes
+    }
+
+    /// The 16-byte body of a mono 16-bit PCM `fmt ` chunk.
+    fn pcm_format(rate: u32) -> Vec<u8> {
+        let mut fmt = vec![1, 0, 1, 0];
+        fmt.extend(rate.to_le_bytes());
+        fmt.extend((rate * 2).to_le_bytes());
+        fmt.extend([2, 0, 16, 0]);
+        fmt
+    }
+
+    fn wave(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+        let mut bytes = b"RIFF\0\0\0\0WAVE".to_vec();
+        for (id, body) in chunks {
+            bytes.extend(*id);
+            bytes.extend((body.len() as u32).to_le_bytes());
+            bytes.extend(body);
+        }
         bytes
     }
 
@@ -392,9 +461,7 @@ mod tests {
     fn wave_list_chunks_become_junk_up_to_the_data() {
         let mut bytes = b"RIFF\0\0\0\0WAVE".to_vec();
         bytes.extend(b"fmt \x10\0\0\0");
-        let mut fmt = [0u8; 16];
-        fmt[4..8].copy_from_slice(&16_000u32.to_le_bytes());
-        bytes.extend(fmt);
+        bytes.extend(pcm_format(16_000));
         bytes.extend(b"LIST\x05\0\0\0INFOx\0");
         bytes.extend(b"data\x04\0\0\0LIST");
         let found = plan(&mut Cursor::new(&bytes)).unwrap();
@@ -449,11 +516,76 @@ mod tests {
         aiff.truncate(aiff.len() - 10);
         aiff.extend([0x40, 0x0c]);
         aiff.extend((16_000u64 << 50).to_be_bytes());
-        assert_eq!(extended_to_u32(&aiff[aiff.len() - 10..]), 16_000);
         assert!(plan(&mut Cursor::new(&aiff)).is_ok());
-        let mut wave = b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0".to_vec();
-        wave.extend([0u8; 12]);
-        assert_eq!(plan(&mut Cursor::new(&wave)), Err(Error::BadSampleRate(0)));
+        // Minus infinity converts to 0 Hz in symphonia.
+        let end = aiff.len();
+        aiff[end - 10..].copy_from_slice(&[0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(plan(&mut Cursor::new(&aiff)), Err(Error::BadSampleRate(0)));
+        let zero = wave(&[(b"fmt ", pcm_format(0)), (b"data", vec![0; 4])]);
+        assert_eq!(plan(&mut Cursor::new(&zero)), Err(Error::BadSampleRate(0)));
+        // symphonia reads every format chunk before the audio, so a second one counts too.
+        let second = wave(&[
+            (b"fmt ", pcm_format(16_000)),
+            (b"fmt ", pcm_format(0)),
+            (b"data", vec![0; 4]),
+        ]);
+        assert_eq!(
+            plan(&mut Cursor::new(&second)),
+            Err(Error::BadSampleRate(0))
+        );
+        let mut flac = flac_with_picture();
+        flac[18..20].fill(0);
+        assert_eq!(plan(&mut Cursor::new(&flac)), Err(Error::BadSampleRate(0)));
+    }
+
+    #[test]
+    fn format_chunks_symphonia_would_misread_are_refused() {
+        let mut extensible = pcm_format(16_000);
+        extensible[0..2].copy_from_slice(&0xfffeu16.to_le_bytes());
+        extensible.extend([22, 0]);
+        extensible.extend([0u8; 22]);
+        let good = wave(&[(b"fmt ", extensible.clone()), (b"data", vec![0; 4])]);
+        assert!(plan(&mut Cursor::new(&good)).is_ok());
+        let mut longer = extensible.clone();
+        longer.extend([0, 0]);
+        let longer = wave(&[(b"fmt ", longer), (b"data", vec![0; 4])]);
+        assert!(matches!(
+            plan(&mut Cursor::new(&longer)),
+            Err(Error::Corrupt(_))
+        ));
+        let mut no_bits = extensible;
+        no_bits[14..16].fill(0);
+        let no_bits = wave(&[(b"fmt ", no_bits), (b"data", vec![0; 4])]);
+        assert!(matches!(
+            plan(&mut Cursor::new(&no_bits)),
+            Err(Error::Corrupt(_))
+        ));
+        let mut adpcm = pcm_format(16_000);
+        adpcm[0] = 2;
+        let adpcm = wave(&[(b"fmt ", adpcm), (b"data", vec![0; 4])]);
+        assert!(matches!(
+            plan(&mut Cursor::new(&adpcm)),
+            Err(Error::UnsupportedCodec(_))
+        ));
+    }
+
+    #[test]
+    fn a_walk_that_never_reaches_the_audio_is_refused() {
+        let mut chunks = vec![(b"JUNK", Vec::new()); MAX_BLOCKS + 1];
+        chunks.push((b"LIST", b"INFO".to_vec()));
+        let bytes = wave(&chunks);
+        assert!(matches!(
+            plan(&mut Cursor::new(&bytes)),
+            Err(Error::Corrupt(_))
+        ));
+        let mut flac = b"fLaC".to_vec();
+        for _ in 0..=MAX_BLOCKS {
+            flac.extend([FLAC_PADDING, 0, 0, 0]);
+        }
+        assert!(matches!(
+            plan(&mut Cursor::new(&flac)),
+            Err(Error::Corrupt(_))
+        ));
     }
 
     #[test]
