@@ -57,12 +57,13 @@ pub struct Args {
     /// Worker threads for feature extraction.
     #[arg(long, default_value_t = 2)]
     threads: usize,
-    /// Remove each window's mean from its MFCC channels (cepstral mean normalisation), as the
-    /// shipped model does; `--centre-mfcc false` trains without it.
+    /// Remove each window's mean from its spectral rows (MFCC or log-mel: cepstral mean
+    /// normalisation), as the shipped model does; `--centre-mfcc false` trains without it.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     centre_mfcc: bool,
-    /// The spectral rows of the input: `mfcc` (the seed's) or `log-mel`.
-    #[arg(long, default_value = "mfcc", value_parser = parse_input)]
+    /// The spectral rows of the input: `log-mel` (64 bands, the shipped model's) or `mfcc`
+    /// (20 coefficients, the seed's).
+    #[arg(long, default_value = "log-mel", value_parser = parse_input)]
     input: InputKind,
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
