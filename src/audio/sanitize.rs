@@ -189,32 +189,58 @@ fn flac_patches<R: Read + Seek>(source: &mut R, start: u64) -> Result<Vec<Patch>
     Err(too_many())
 }
 
+/// Walks the chunks of a RIFF or AIFF file (from 12 bytes after the container's start) up to
+/// the audio chunk `audio`, calling `visit(source, id, offset, len)` for every chunk before it;
+/// `length` reads a chunk size in the file's byte order. A truncated walk ends quietly (the
+/// decoder reports it); one that meets more than `MAX_BLOCKS` chunks is refused.
+fn walk_chunks<R: Read + Seek>(
+    source: &mut R,
+    start: u64,
+    length: fn([u8; 4]) -> u32,
+    audio: &[u8; 4],
+    mut visit: impl FnMut(&mut R, [u8; 4], u64, u32) -> Result<()>,
+) -> Result<()> {
+    let mut offset = start + 12;
+    for _ in 0..MAX_BLOCKS {
+        let mut header = [0u8; 8];
+        if read_at(source, offset, &mut header) < 8 {
+            return Ok(());
+        }
+        let id = [header[0], header[1], header[2], header[3]];
+        if &id == audio {
+            return Ok(());
+        }
+        let len = length([header[4], header[5], header[6], header[7]]);
+        visit(source, id, offset, len)?;
+        let len = u64::from(len);
+        offset += 8 + len + (len & 1);
+    }
+    Err(too_many())
+}
+
 /// Walks a WAV's chunks up to the audio: `LIST` chunks become `JUNK`, and every `fmt ` chunk
 /// must be one symphonia reads to its end (else its next header would be read from elsewhere
 /// than this walk's) with a non-zero sample rate.
 fn wave_patches<R: Read + Seek>(source: &mut R, start: u64) -> Result<Vec<Patch>> {
     let mut out = Vec::new();
-    let mut offset = start + 12;
-    for _ in 0..MAX_BLOCKS {
-        let mut header = [0u8; 8];
-        if read_at(source, offset, &mut header) < 8 {
-            return Ok(out);
-        }
-        let len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-        match &header[..4] {
-            b"LIST" => out.push(Patch {
-                offset,
-                bytes: b"JUNK".to_vec(),
-            }),
-            b"fmt " => check_wave_format(source, offset + 8, len)?,
-            // The reader stops at the audio; nothing after it is parsed.
-            b"data" => return Ok(out),
-            _ => {}
-        }
-        let len = u64::from(len);
-        offset += 8 + len + (len & 1);
-    }
-    Err(too_many())
+    walk_chunks(
+        source,
+        start,
+        u32::from_le_bytes,
+        b"data",
+        |source, id, offset, len| {
+            match &id {
+                b"LIST" => out.push(Patch {
+                    offset,
+                    bytes: b"JUNK".to_vec(),
+                }),
+                b"fmt " => check_wave_format(source, offset + 8, len)?,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
 }
 
 /// A `fmt ` chunk symphonia can read exactly: PCM or float in 16, 18 or 40 bytes; extensible in
@@ -255,47 +281,47 @@ fn check_wave_format<R: Read + Seek>(source: &mut R, body: u64, len: u32) -> Res
 /// symphonia reads (18 bytes, or for AIFF-C 22 plus its padded name) and a sample rate that
 /// converts to at least 1 Hz as symphonia converts it.
 fn aiff_check<R: Read + Seek>(source: &mut R, start: u64, aifc: bool) -> Result<()> {
-    let mut offset = start + 12;
-    for _ in 0..MAX_BLOCKS {
-        let mut header = [0u8; 8];
-        if read_at(source, offset, &mut header) < 8 {
-            return Ok(());
-        }
-        let len = u32::from_be_bytes([header[4], header[5], header[6], header[7]]);
-        match &header[..4] {
-            b"COMM" => {
-                let mut comm = [0u8; 23];
-                let n = read_at(source, offset + 8, &mut comm);
-                if n < 18 {
-                    return Ok(());
-                }
-                let expected = if aifc && n == 23 {
-                    // symphonia adds one to the name's length in a byte: 255 overflows.
-                    let name = u32::from(comm[22]);
-                    if name == 255 {
-                        return Err(Error::Corrupt("AIFF-C compression name too long".into()));
-                    }
-                    23 + name + ((name + 1) & 1)
-                } else {
-                    18
-                };
-                if len != expected {
-                    return Err(Error::Corrupt(format!(
-                        "the AIFF common chunk is malformed ({len} bytes, {expected} expected)"
-                    )));
-                }
-                let rate = Extended::from_be_bytes(comm[8..18].try_into().unwrap_or([0; 10]));
-                if rate.to_f64() as u32 == 0 {
-                    return Err(Error::BadSampleRate(0));
-                }
+    walk_chunks(
+        source,
+        start,
+        u32::from_be_bytes,
+        b"SSND",
+        |source, id, offset, len| {
+            if &id == b"COMM" {
+                check_common(source, offset + 8, len, aifc)?;
             }
-            b"SSND" => return Ok(()),
-            _ => {}
-        }
-        let len = u64::from(len);
-        offset += 8 + len + (len & 1);
+            Ok(())
+        },
+    )
+}
+
+/// One AIFF `COMM` chunk, checked as [`aiff_check`] says.
+fn check_common<R: Read + Seek>(source: &mut R, body: u64, len: u32, aifc: bool) -> Result<()> {
+    let mut comm = [0u8; 23];
+    let n = read_at(source, body, &mut comm);
+    if n < 18 {
+        return Ok(());
     }
-    Err(too_many())
+    let expected = if aifc && n == 23 {
+        // symphonia adds one to the name's length in a byte: 255 overflows.
+        let name = u32::from(comm[22]);
+        if name == 255 {
+            return Err(Error::Corrupt("AIFF-C compression name too long".into()));
+        }
+        23 + name + ((name + 1) & 1)
+    } else {
+        18
+    };
+    if len != expected {
+        return Err(Error::Corrupt(format!(
+            "the AIFF common chunk is malformed ({len} bytes, {expected} expected)"
+        )));
+    }
+    let rate = Extended::from_be_bytes(comm[8..18].try_into().unwrap_or([0; 10]));
+    if rate.to_f64() as u32 == 0 {
+        return Err(Error::BadSampleRate(0));
+    }
+    Ok(())
 }
 
 /// Reads up to `buf.len()` bytes at `offset`; returns how many were read.
