@@ -53,6 +53,7 @@ impl Classifier {
                 metadata.frames
             )));
         }
+        metadata.model.check().map_err(Error::Model)?;
         let device = cpu();
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
             .map_err(|e| Error::Model(format!("{e:?}")))?
@@ -69,6 +70,7 @@ impl Classifier {
 
     /// Wraps an already built network (the trainer's path, before anything is written).
     pub fn from_model(model: EmotionCnn, metadata: ModelMetadata) -> Result<Self> {
+        metadata.model.check().map_err(Error::Model)?;
         let extractor = FeatureExtractor::new(metadata.features.clone())?;
         Ok(Self {
             model,

@@ -61,8 +61,37 @@ impl ConvBlock {
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
         let x = self
             .activation
-            .forward(self.norm.forward(self.conv.forward(x)));
+            .forward(self.norm.forward(conv_same(&self.conv, x)));
         self.dropout.forward(self.pool.forward(x))
+    }
+}
+
+/// The same output as `conv.forward(x)` for a stride-1, odd-kernel, same-padded Conv1d, computed
+/// as one matrix product over the stacked shifted inputs (im2col). Burn's ndarray backend runs
+/// convolutions (and their gradients) as direct loops; as a product the network trains and
+/// classifies several times faster, on the same parameters and record.
+fn conv_same(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
+    let [batch, c_in, frames] = x.dims();
+    let weight = conv.weight.val();
+    let [c_out, _, kernel] = weight.dims();
+    let half = kernel / 2;
+    let device = x.device();
+    let padded = Tensor::cat(
+        vec![
+            Tensor::zeros([batch, c_in, half], &device),
+            x,
+            Tensor::zeros([batch, c_in, half], &device),
+        ],
+        2,
+    );
+    let shifted: Vec<Tensor<3>> = (0..kernel)
+        .map(|j| padded.clone().narrow(2, j, frames))
+        .collect();
+    let columns: Tensor<3> = Tensor::stack::<4>(shifted, 2).reshape([batch, c_in * kernel, frames]);
+    let out = weight.reshape([1, c_out, c_in * kernel]).matmul(columns);
+    match &conv.bias {
+        Some(bias) => out + bias.val().reshape([1, c_out, 1]),
+        None => out,
     }
 }
 
@@ -75,6 +104,18 @@ pub struct EmotionCnn {
 }
 
 impl ModelConfig {
+    /// Why this shape cannot be built, if it cannot: the convolutions pad both sides equally,
+    /// which needs odd kernels.
+    pub fn check(&self) -> Result<(), String> {
+        match self.kernels.iter().find(|k| *k % 2 == 0) {
+            Some(k) => Err(format!("kernel sizes must be odd, got {k}")),
+            None if self.in_channels == 0 || self.channels.contains(&0) => {
+                Err("channel counts must be positive".into())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Builds the network with fresh parameters on `device`.
     pub fn init(&self, device: &Device) -> EmotionCnn {
         let mut c_in = self.in_channels;
@@ -111,5 +152,35 @@ impl EmotionCnn {
     /// `[batch, channels, frames]` -> class probabilities `[batch, 7]`.
     pub fn probabilities(&self, x: Tensor<3>) -> Tensor<2> {
         softmax(self.forward(x), 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::cpu;
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn matrix_product_convolution_equals_burns() {
+        let device = cpu();
+        for (c_in, c_out, kernel, frames) in [(66, 32, 5, 126), (32, 64, 3, 63), (3, 4, 1, 8)] {
+            let conv = Conv1dConfig::new(c_in, c_out, kernel)
+                .with_padding(PaddingConfig1d::Same)
+                .init(&device);
+            let x = Tensor::<3>::random([4, c_in, frames], Distribution::Normal(0.0, 1.0), &device);
+            let expected = conv.forward(x.clone());
+            let got = conv_same(&conv, x);
+            assert_eq!(got.dims(), expected.dims());
+            let diff: f32 = (got - expected).abs().max().into_scalar();
+            assert!(diff < 1e-4, "largest difference {diff}");
+        }
+    }
+
+    #[test]
+    fn even_kernels_are_refused() {
+        let config = ModelConfig::new(10).with_kernels([5, 4, 3]);
+        assert!(config.check().unwrap_err().contains("odd"));
+        assert!(ModelConfig::new(10).check().is_ok());
     }
 }
