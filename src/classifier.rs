@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::features::{FeatureExtractor, Matrix};
 use crate::input::window_features;
 use crate::metadata::ModelMetadata;
-use crate::model::{EmotionCnn, MIN_FRAMES};
+use crate::model::{Ensemble, MIN_FRAMES};
 use crate::prediction::{Prediction, Probabilities, Segment};
 use crate::segment::Windowing;
 
@@ -26,7 +26,7 @@ pub fn cpu() -> Device {
 
 /// A model ready to classify recordings.
 pub struct Classifier {
-    model: EmotionCnn,
+    model: Ensemble,
     metadata: ModelMetadata,
     extractor: FeatureExtractor,
     device: Device,
@@ -58,7 +58,7 @@ impl Classifier {
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
             .map_err(|e| Error::Model(format!("{e:?}")))?
             .cast_to_module_dtype();
-        let model = metadata.model.init(&device).load_record(record);
+        let model = metadata.model.init_ensemble(&device).load_record(record);
         let extractor = FeatureExtractor::new(metadata.features.clone())?;
         Ok(Self {
             model,
@@ -69,8 +69,15 @@ impl Classifier {
     }
 
     /// Wraps an already built network (the trainer's path, before anything is written).
-    pub fn from_model(model: EmotionCnn, metadata: ModelMetadata) -> Result<Self> {
+    pub fn from_model(model: Ensemble, metadata: ModelMetadata) -> Result<Self> {
         metadata.model.check().map_err(Error::Model)?;
+        if model.len() != metadata.model.members {
+            return Err(Error::Model(format!(
+                "{} networks given for a model of {} members",
+                model.len(),
+                metadata.model.members
+            )));
+        }
         let extractor = FeatureExtractor::new(metadata.features.clone())?;
         Ok(Self {
             model,
@@ -155,10 +162,10 @@ impl Classifier {
     }
 }
 
-/// Class probabilities of normalised inputs with any network (the trainer's too), `BATCH`
+/// Class probabilities of normalised inputs with any ensemble (the trainer's too), `BATCH`
 /// windows per forward pass.
 pub fn batch_probabilities(
-    model: &EmotionCnn,
+    model: &Ensemble,
     inputs: &[&Matrix],
     device: &Device,
 ) -> Result<Vec<Probabilities>> {

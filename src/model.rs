@@ -30,7 +30,13 @@ pub struct ModelConfig {
     /// Dropout before the classifier.
     #[config(default = 0.3)]
     pub head_dropout: f64,
+    /// Networks trained apart (other seeds) whose probabilities are averaged.
+    #[config(default = 1)]
+    pub members: usize,
 }
+
+/// The most members a model may have: each one costs a forward pass per window.
+pub const MAX_MEMBERS: usize = 16;
 
 /// The smallest number of frames the network accepts: three halvings must leave one frame.
 pub const MIN_FRAMES: usize = 8;
@@ -112,11 +118,22 @@ impl ModelConfig {
             None if self.in_channels == 0 || self.channels.contains(&0) => {
                 Err("channel counts must be positive".into())
             }
+            None if !(1..=MAX_MEMBERS).contains(&self.members) => Err(format!(
+                "an ensemble needs 1 to {MAX_MEMBERS} members, got {}",
+                self.members
+            )),
             None => Ok(()),
         }
     }
 
-    /// Builds the network with fresh parameters on `device`.
+    /// Builds every member with fresh parameters (the shape a record is loaded into).
+    pub fn init_ensemble(&self, device: &Device) -> Ensemble {
+        Ensemble {
+            members: (0..self.members).map(|_| self.init(device)).collect(),
+        }
+    }
+
+    /// Builds one network with fresh parameters on `device`.
     pub fn init(&self, device: &Device) -> EmotionCnn {
         let mut c_in = self.in_channels;
         let blocks = self
@@ -155,6 +172,47 @@ impl EmotionCnn {
     }
 }
 
+/// Networks of one shape trained from different seeds; the model answers with the mean of their
+/// probabilities. Members disagree most where one network alone is least sure, so the mean is
+/// steadier on voices none of them heard than any single member.
+#[derive(Module, Debug)]
+pub struct Ensemble {
+    members: Vec<EmotionCnn>,
+}
+
+impl Ensemble {
+    /// An ensemble of trained networks.
+    pub fn new(members: Vec<EmotionCnn>) -> Self {
+        Self { members }
+    }
+
+    /// The member networks.
+    pub fn into_members(self) -> Vec<EmotionCnn> {
+        self.members
+    }
+
+    /// Number of member networks.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether there is no member (such an ensemble cannot classify).
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// `[batch, channels, frames]` -> mean class probabilities of the members `[batch, 7]`.
+    pub fn probabilities(&self, x: Tensor<3>) -> Tensor<2> {
+        let count = self.members.len().max(1) as f32;
+        self.members
+            .iter()
+            .map(|m| m.probabilities(x.clone()))
+            .reduce(|a, b| a + b)
+            .map(|sum| sum / count)
+            .unwrap_or_else(|| Tensor::zeros([x.dims()[0], Emotion::COUNT], &x.device()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,9 +236,31 @@ mod tests {
     }
 
     #[test]
+    fn ensemble_averages_its_members() {
+        let device = cpu();
+        let config = ModelConfig::new(6).with_members(2);
+        let ensemble = config.init_ensemble(&device);
+        assert_eq!(ensemble.len(), 2);
+        let x = Tensor::<3>::random([3, 6, 16], Distribution::Normal(0.0, 1.0), &device);
+        let each: Vec<Tensor<2>> = ensemble
+            .members
+            .iter()
+            .map(|m| m.probabilities(x.clone()))
+            .collect();
+        assert!(
+            (each[0].clone() - each[1].clone()).abs().max().into_scalar::<f32>() > 1e-6,
+            "two members with fresh parameters should differ"
+        );
+        let mean = (each[0].clone() + each[1].clone()) / 2.0;
+        let diff: f32 = (ensemble.probabilities(x) - mean).abs().max().into_scalar();
+        assert!(diff < 1e-6, "largest difference {diff}");
+    }
+
+    #[test]
     fn even_kernels_are_refused() {
         let config = ModelConfig::new(10).with_kernels([5, 4, 3]);
         assert!(config.check().unwrap_err().contains("odd"));
         assert!(ModelConfig::new(10).check().is_ok());
+        assert!(ModelConfig::new(10).with_members(0).check().is_err());
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use speech_emotion::Emotion;
 use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
-use speech_emotion::model::{EmotionCnn, ModelConfig};
+use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, Serialize)]
@@ -107,7 +107,7 @@ pub fn train(
     );
     bar.set_prefix(label.to_string());
     let valid_inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
-    let mut best: Option<(f64, EmotionCnn)> = None;
+    let mut best: Option<(f64, Ensemble)> = None;
     let mut history = Vec::new();
     let mut since_best = 0;
     for epoch in 0..config.epochs {
@@ -134,7 +134,7 @@ pub fn train(
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(lr, model, grads);
         }
-        let eval = model.valid();
+        let eval = Ensemble::new(vec![model.valid()]);
         let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&eval, &valid_inputs, &cpu())
             .expect("validation windows have the model's shape")
             .iter()
@@ -187,5 +187,6 @@ pub fn train(
     }
     bar.finish_and_clear();
     let (_, model) = best.expect("at least one epoch");
+    let model = model.into_members().pop().expect("one member");
     (model, history)
 }

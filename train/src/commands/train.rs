@@ -12,12 +12,12 @@ use speech_emotion::Emotion;
 use speech_emotion::features::{FeatureConfig, Matrix};
 use speech_emotion::input::{InputKind, Normalization};
 use speech_emotion::metadata::ModelMetadata;
-use speech_emotion::model::ModelConfig;
+use speech_emotion::model::{EmotionCnn, Ensemble, MAX_MEMBERS, ModelConfig};
 use speech_emotion::segment::WindowConfig;
 
 use crate::corpus::{Clip, scan};
 use crate::dataset::{Example, PrepareOptions, prepare};
-use crate::evaluation::{evaluate_clips, grouped_reports};
+use crate::evaluation::{Outcome, evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::plot::confusion_png;
 use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
@@ -68,6 +68,10 @@ pub struct Args {
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
     learning_rate: f64,
+    /// Networks trained per protocol, from seeds `seed`, `seed + 1`, ...; the model averages
+    /// their probabilities.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=MAX_MEMBERS as i64))]
+    members: u16,
 }
 
 fn parse_input(value: &str) -> Result<InputKind, String> {
@@ -112,7 +116,12 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         .ok_or("no clip gave a speech window")?
         .input
         .cols;
-    let model_config = ModelConfig::new(args.input.channels(&features));
+    let members = if args.quick {
+        args.members.min(2)
+    } else {
+        args.members
+    } as usize;
+    let model_config = ModelConfig::new(args.input.channels(&features)).with_members(members);
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
@@ -204,38 +213,90 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 .len(),
             valid_set.len()
         );
-        let label = format!("({})", format!("{protocol:?}").to_lowercase());
-        let (model, history) = train(&model_config, &train_config, &train_set, &valid_set, &label);
+        let protocol_name = format!("{protocol:?}").to_lowercase();
+        let mut nets: Vec<EmotionCnn> = Vec::new();
+        let mut histories = Vec::new();
+        for member in 0..members {
+            let config = TrainConfig {
+                seed: args.seed + member as u64,
+                ..train_config.clone()
+            };
+            let label = format!("({protocol_name}) network {}/{members}", member + 1);
+            let (net, history) = train(&model_config, &config, &train_set, &valid_set, &label);
+            nets.push(net);
+            histories.push(history);
+        }
 
         let metadata = metadata_for(normalization.clone());
-        let mut entry = serde_json::Map::new();
-        entry.insert("protocol".into(), json!(protocol.describe()));
-        entry.insert("epochs".into(), json!(history));
-        let report = match &clip_roles {
-            None => {
-                let test = samples(Role::Test, false);
+        let test = samples(Role::Test, false);
+        let test_clips: Vec<&Clip> = clip_roles
+            .iter()
+            .flat_map(|roles| clips.iter().zip(roles))
+            .filter(|(_, r)| **r == Role::Test)
+            .map(|(c, _)| c)
+            .collect();
+        // Windows for protocol (a), whose split mixes copies of clips; whole clips read from
+        // their files exactly as `predict` reads them otherwise.
+        let score = |model: Ensemble| -> Result<(Report, Option<Outcome>), Box<dyn std::error::Error>> {
+            if clip_roles.is_none() {
                 let inputs: Vec<&Matrix> = test.iter().map(|s| s.input).collect();
                 let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&model, &inputs, &cpu())?
                     .iter()
                     .zip(&test)
                     .map(|(p, s)| (s.label, p.top().0))
                     .collect();
-                entry.insert(
-                    "unit".into(),
-                    json!("window (augmented copies of test clips also sit in training)"),
-                );
-                Report::new(&pairs)
+                return Ok((Report::new(&pairs), None));
             }
-            Some(roles) => {
-                let test_clips: Vec<&Clip> = clips
-                    .iter()
-                    .zip(roles)
-                    .filter(|(_, r)| **r == Role::Test)
-                    .map(|(c, _)| c)
-                    .collect();
-                let classifier =
-                    speech_emotion::Classifier::from_model(model.clone(), metadata.clone())?;
-                let outcome = evaluate_clips(&classifier, &test_clips);
+            let mut metadata = metadata.clone();
+            metadata.model.members = model.len();
+            let classifier = speech_emotion::Classifier::from_model(model, metadata)?;
+            let outcome = evaluate_clips(&classifier, &test_clips);
+            Ok((Report::new(&outcome.pairs()), Some(outcome)))
+        };
+        let valid_inputs: Vec<&Matrix> = valid_set.iter().map(|s| s.input).collect();
+        let valid_f1 = |model: &Ensemble| -> Result<f64, Box<dyn std::error::Error>> {
+            let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(model, &valid_inputs, &cpu())?
+                .iter()
+                .zip(&valid_set)
+                .map(|(p, s)| (s.label, p.top().0))
+                .collect();
+            Ok(Report::new(&pairs).macro_f1)
+        };
+        let mut alone = Vec::new();
+        if members > 1 {
+            for (i, (net, history)) in nets.iter().zip(&histories).enumerate() {
+                let single = Ensemble::new(vec![net.clone()]);
+                let valid = valid_f1(&single)?;
+                let (report, _) = score(single)?;
+                eprintln!(
+                    "network {}/{members} alone: validation macro-F1 {valid:.3}, test accuracy {:.1} %, macro-F1 {:.3}",
+                    i + 1,
+                    100.0 * report.accuracy,
+                    report.macro_f1
+                );
+                alone.push(json!({
+                    "seed": args.seed + i as u64,
+                    "epochs": history,
+                    "valid_macro_f1": valid,
+                    "accuracy": report.accuracy,
+                    "macro_f1": report.macro_f1,
+                }));
+            }
+        }
+        let model = Ensemble::new(nets);
+        let valid = valid_f1(&model)?;
+        eprintln!("validation macro-F1 of the {members}-network model: {valid:.3}");
+        let mut entry = serde_json::Map::new();
+        entry.insert("protocol".into(), json!(protocol.describe()));
+        if members == 1 {
+            entry.insert("epochs".into(), json!(histories[0]));
+        } else {
+            entry.insert("networks".into(), json!(alone));
+        }
+        entry.insert("valid_macro_f1".into(), json!(valid));
+        let (report, outcome) = score(model.clone())?;
+        match (&clip_roles, outcome) {
+            (Some(roles), Some(outcome)) => {
                 entry.insert(
                     "unit".into(),
                     json!("clip, classified from its file exactly as `predict` does"),
@@ -245,9 +306,14 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 eprintln!("{}", groups.0);
                 entry.insert("per_corpus".into(), groups.1);
                 entry.insert("per_speaker".into(), groups.2);
-                Report::new(&outcome.pairs())
             }
-        };
+            _ => {
+                entry.insert(
+                    "unit".into(),
+                    json!("window (augmented copies of test clips also sit in training)"),
+                );
+            }
+        }
         eprintln!("{}\n{}", protocol.describe(), report.table());
         let image = args.out.join(format!(
             "confusion-{}.png",
