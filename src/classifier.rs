@@ -58,7 +58,16 @@ impl Classifier {
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
             .map_err(|e| Error::Model(format!("{e:?}")))?
             .cast_to_module_dtype();
-        let model = metadata.model.init_ensemble(&device).load_record(record);
+        let model = metadata
+            .model
+            .init_ensemble(&device)
+            .try_load_record(record)
+            .map_err(|e| {
+                Error::Model(format!(
+                    "the record does not fit the metadata's network of {} member(s): {e}",
+                    metadata.model.members
+                ))
+            })?;
         let extractor = FeatureExtractor::new(metadata.features.clone())?;
         Ok(Self {
             model,

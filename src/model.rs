@@ -248,7 +248,11 @@ mod tests {
             .map(|m| m.probabilities(x.clone()))
             .collect();
         assert!(
-            (each[0].clone() - each[1].clone()).abs().max().into_scalar::<f32>() > 1e-6,
+            (each[0].clone() - each[1].clone())
+                .abs()
+                .max()
+                .into_scalar::<f32>()
+                > 1e-6,
             "two members with fresh parameters should differ"
         );
         let mean = (each[0].clone() + each[1].clone()) / 2.0;

@@ -38,6 +38,14 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_another_shape_is_an_error_not_a_panic() {
+        let mut metadata = shipped_metadata().unwrap();
+        metadata.model.members += 1;
+        let error = Classifier::new(MODEL_RECORD, metadata).err().unwrap();
+        assert!(error.to_string().contains("does not fit"), "{error}");
+    }
+
+    #[test]
     fn embedded_metadata_matches_the_code() {
         let metadata = shipped_metadata().unwrap();
         assert_eq!(metadata.classes.len(), crate::Emotion::COUNT);

@@ -81,6 +81,16 @@ function windowing(info) {
   ];
 }
 
+function networks(info) {
+  const members = number(info.model?.members);
+  if (members === null || members < 2) return [];
+  return [
+    h('dt', {}, 'How it decides'),
+    h('dd', {}, `The average of ${members} networks trained from different seeds: one network alone ` +
+      'swings with its seed on a new voice, the average much less.'),
+  ];
+}
+
 /** Fills `container` with the card. */
 export function renderModelCard(container, info) {
   const evaluation = isObject(info?.evaluation) ? info.evaluation : {};
@@ -95,6 +105,7 @@ export function renderModelCard(container, info) {
     ...honest,
     ...seed,
     ...windowing(info ?? {}),
+    ...networks(info ?? {}),
   ];
   const children = [];
   if (info?.name) children.push(h('p', {}, 'Model ', h('code', {}, info.name), '.'));

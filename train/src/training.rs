@@ -1,5 +1,6 @@
-//! The training loop: Adam on cross-entropy, a learning rate that decays by cosine, early
-//! stopping on a validation set, seeded so that a run can be reproduced.
+//! The training loop of one network: Adam on cross-entropy, a learning rate that decays by
+//! cosine, early stopping on a validation set, the log-mel bands moved at random, seeded so
+//! that a run can be reproduced.
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -15,6 +16,8 @@ use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
 use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 
+use crate::augment::bands::shift_bands;
+
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainConfig {
@@ -25,6 +28,11 @@ pub struct TrainConfig {
     /// Epochs without a better validation macro-F1 before stopping.
     pub patience: usize,
     pub seed: u64,
+    /// Largest move of the log-mel bands (rows from `bands_from` on), drawn per window and
+    /// epoch; 0 leaves the inputs as they are.
+    pub band_shift: usize,
+    /// First row of the spectral bands.
+    pub bands_from: usize,
 }
 
 /// A normalised input with its class; `group` ties the windows and copies of one clip.
@@ -55,12 +63,23 @@ impl ModuleVisitor for Materialize {
     }
 }
 
-fn batch(samples: &[&Sample], device: &Device) -> (Tensor<3>, Tensor<1, Int>) {
+fn batch(
+    samples: &[&Sample],
+    config: &TrainConfig,
+    rng: &mut StdRng,
+    device: &Device,
+) -> (Tensor<3>, Tensor<1, Int>) {
     let (rows, cols) = (samples[0].input.rows, samples[0].input.cols);
-    let data: Vec<f32> = samples
-        .iter()
-        .flat_map(|s| s.input.data.iter().copied())
-        .collect();
+    let mut data: Vec<f32> = Vec::with_capacity(samples.len() * rows * cols);
+    for s in samples {
+        if config.band_shift == 0 {
+            data.extend_from_slice(&s.input.data);
+        } else {
+            let reach = config.band_shift as i64;
+            let offset = rng.random_range(-reach..=reach) as isize;
+            data.extend_from_slice(&shift_bands(s.input, config.bands_from, offset).data);
+        }
+    }
     let labels: Vec<i64> = samples.iter().map(|s| s.label.index() as i64).collect();
     (
         Tensor::<3>::from_data(TensorData::new(data, [samples.len(), rows, cols]), device),
@@ -124,11 +143,11 @@ pub fn train(
             if chunk.len() < 2 {
                 continue;
             }
-            let (x, y) = batch(chunk, &device);
+            let (x, y) = batch(chunk, config, &mut rng, &device);
             let logits = model.forward(x);
+            let loss = loss_fn.forward(logits.clone(), y.clone());
             let predicted = logits.clone().argmax(1).squeeze_dim::<1>(1);
-            correct += predicted.equal(y.clone()).int().sum().into_scalar::<i64>() as usize;
-            let loss = loss_fn.forward(logits, y);
+            correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
             loss_sum += f64::from(loss.clone().into_scalar::<f32>());
             batches += 1;
             let grads = GradientsParams::from_grads(loss.backward(), &model);

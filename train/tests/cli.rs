@@ -70,13 +70,21 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("emotion-cnn.json")).unwrap())
             .unwrap();
-    let epochs = meta["evaluation"]["c"]["epochs"].as_array().unwrap();
-    let first = epochs.first().unwrap()["train_loss"].as_f64().unwrap();
-    let last = epochs.last().unwrap()["train_loss"].as_f64().unwrap();
-    assert!(
-        last < first,
-        "training loss did not fall: {first} -> {last}"
-    );
+    // The quick configuration trains two networks from different seeds; each one learns.
+    assert_eq!(meta["model"]["members"], 2);
+    let networks = meta["evaluation"]["c"]["networks"].as_array().unwrap();
+    assert_eq!(networks.len(), 2);
+    assert_ne!(networks[0]["seed"], networks[1]["seed"]);
+    for network in networks {
+        let epochs = network["epochs"].as_array().unwrap();
+        let first = epochs.first().unwrap()["train_loss"].as_f64().unwrap();
+        let last = epochs.last().unwrap()["train_loss"].as_f64().unwrap();
+        assert!(
+            last < first,
+            "training loss did not fall: {first} -> {last}"
+        );
+        assert!(network["accuracy"].as_f64().unwrap() > 0.0);
+    }
     assert!(out.join("emotion-cnn.bin").metadata().unwrap().len() > 10_000);
     assert!(out.join("confusion-c.png").exists());
 

@@ -52,6 +52,7 @@ test('the model card shows the seed-style contrast when present and survives mis
     };
     const full = {
       name: 'm',
+      model: { members: 5 },
       training: { data: { clips: 10, per_corpus: { RAVDESS: { angry: 4, sad: 2 }, TESS: 4 } } },
       evaluation: {
         c: { unit: 'clip', report: { n: 5, accuracy: 0.4, macro_f1: 0.35 }, per_corpus: { RAVDESS: { accuracy: 0.5 } } },
@@ -65,6 +66,8 @@ test('the model card shows the seed-style contrast when present and survives mis
   assert.match(cards[0], /By corpus: RAVDESS 50%/);
   assert.match(cards[0], /Seed-style figure, for contrast\s*90% \(50 test windows\)/);
   assert.match(cards[0], /honest estimate/);
+  assert.match(cards[0], /average of 5 networks/);
+  assert.doesNotMatch(cards[3], /How it decides/);
   for (const sparse of cards.slice(1)) assert.match(sparse, /No held-out-speaker evaluation/);
   assert.deepEqual(log.errors, []);
   await context.close();

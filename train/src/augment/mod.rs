@@ -2,6 +2,7 @@
 //! duration kept, and time shift. Every transform is deterministic for a given RNG seed, and is
 //! applied to training clips only.
 
+pub mod bands;
 pub mod noise;
 pub mod pitch;
 pub mod shift;
