@@ -53,7 +53,7 @@ impl Classifier {
                 metadata.frames
             )));
         }
-        metadata.model.check().map_err(Error::Model)?;
+        check_shape(&metadata)?;
         let device = cpu();
         let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
             .map_err(|e| Error::Model(format!("{e:?}")))?
@@ -79,7 +79,7 @@ impl Classifier {
 
     /// Wraps an already built network (the trainer's path, before anything is written).
     pub fn from_model(model: Ensemble, metadata: ModelMetadata) -> Result<Self> {
-        metadata.model.check().map_err(Error::Model)?;
+        check_shape(&metadata)?;
         if model.len() != metadata.model.members {
             return Err(Error::Model(format!(
                 "{} networks given for a model of {} members",
@@ -169,6 +169,24 @@ impl Classifier {
         let refs: Vec<&Matrix> = inputs.iter().collect();
         batch_probabilities(&self.model, &refs, &self.device)
     }
+}
+
+/// The network's shape must be buildable and agree with the input it is given, so that a bad
+/// metadata file is an error here rather than a panic in the first forward pass.
+fn check_shape(metadata: &ModelMetadata) -> Result<()> {
+    metadata.model.check().map_err(Error::Model)?;
+    let channels = metadata.input.channels(&metadata.features);
+    let n = &metadata.normalization;
+    if metadata.model.in_channels != channels || n.mean.len() != channels || n.std.len() != channels
+    {
+        return Err(Error::Model(format!(
+            "the input has {channels} channels, the network takes {} and the normalisation has {} means and {} deviations",
+            metadata.model.in_channels,
+            n.mean.len(),
+            n.std.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Class probabilities of normalised inputs with any ensemble (the trainer's too), `BATCH`

@@ -46,6 +46,16 @@ mod tests {
     }
 
     #[test]
+    fn metadata_at_odds_with_its_input_is_an_error_not_a_panic() {
+        let mut metadata = shipped_metadata().unwrap();
+        metadata.model.in_channels += 1;
+        assert!(Classifier::new(MODEL_RECORD, metadata).is_err());
+        let mut metadata = shipped_metadata().unwrap();
+        metadata.normalization.mean.pop();
+        assert!(Classifier::new(MODEL_RECORD, metadata).is_err());
+    }
+
+    #[test]
     fn embedded_metadata_matches_the_code() {
         let metadata = shipped_metadata().unwrap();
         assert_eq!(metadata.classes.len(), crate::Emotion::COUNT);

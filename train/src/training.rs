@@ -153,7 +153,7 @@ pub fn train(
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(lr, model, grads);
         }
-        let eval = Ensemble::new(vec![model.valid()]);
+        let eval = Ensemble::new(vec![model.valid()]).expect("one network");
         let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&eval, &valid_inputs, &cpu())
             .expect("validation windows have the model's shape")
             .iter()

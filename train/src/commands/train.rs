@@ -289,7 +289,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         for (i, (net, history)) in nets.iter().zip(&histories).enumerate() {
             let mut network = json!({"seed": args.seed + i as u64, "epochs": history});
             if members > 1 {
-                let single = Ensemble::new(vec![net.clone()]);
+                let single = Ensemble::new(vec![net.clone()]).expect("one network");
                 let valid = valid_f1(&single)?;
                 let (report, _) = score(single)?;
                 eprintln!(
@@ -304,7 +304,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
             alone.push(network);
         }
-        let model = Ensemble::new(nets);
+        let model = Ensemble::new(nets).ok_or("no network was trained")?;
         let valid = valid_f1(&model)?;
         eprintln!("validation macro-F1 of the {members}-network model: {valid:.3}");
         let mut entry = serde_json::Map::new();
