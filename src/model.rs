@@ -120,8 +120,8 @@ impl ModelConfig {
     /// Why this shape cannot be built, if it cannot: the convolutions pad both sides equally,
     /// which needs odd kernels.
     pub fn check(&self) -> Result<(), String> {
-        let counts = std::iter::once(self.in_channels).chain(self.channels);
-        if counts.clone().any(|c| c == 0 || c > MAX_CHANNELS) {
+        let mut counts = std::iter::once(self.in_channels).chain(self.channels);
+        if counts.any(|c| c == 0 || c > MAX_CHANNELS) {
             return Err(format!(
                 "channel counts must be 1 to {MAX_CHANNELS}, got {} then {:?}",
                 self.in_channels, self.channels

@@ -289,9 +289,12 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         for (i, (net, history)) in nets.iter().zip(&histories).enumerate() {
             let mut network = json!({"seed": args.seed + i as u64, "epochs": history});
             if members > 1 {
-                let single = Ensemble::new(vec![net.clone()]).expect("one network");
-                let valid = valid_f1(&single)?;
-                let (report, _) = score(single)?;
+                // The network kept is the one of its best validation epoch.
+                let valid = history
+                    .iter()
+                    .map(|e| e.valid_macro_f1)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let (report, _) = score(Ensemble::new(vec![net.clone()]).expect("one network"))?;
                 eprintln!(
                     "network {}/{members} alone: validation macro-F1 {valid:.3}, test accuracy {:.1} %, macro-F1 {:.3}",
                     i + 1,
