@@ -17,6 +17,10 @@ pub enum Corpus {
     Savee,
     /// CREMA-D, `NNNN_SSS_EMO_LV`.
     CremaD,
+    /// nEMO (Polish), `<SPK>_<emotion>_<n>`; no disgust.
+    Nemo,
+    /// ASED (Amharic), `<NN><Emotion>/<e><k>-SS-RR-GG-PP`; no disgust, no surprise.
+    Ased,
 }
 
 impl Corpus {
@@ -27,8 +31,32 @@ impl Corpus {
             Corpus::Tess => "TESS",
             Corpus::Savee => "SAVEE",
             Corpus::CremaD => "CREMA-D",
+            Corpus::Nemo => "nEMO",
+            Corpus::Ased => "ASED",
         }
     }
+
+    /// The classes the corpus records: a clip of it never says anything about the others, so
+    /// training computes its loss over these only.
+    pub fn classes(self) -> &'static [Emotion] {
+        use Emotion::*;
+        match self {
+            Corpus::Ravdess | Corpus::Tess | Corpus::Savee => &Emotion::ALL,
+            Corpus::CremaD => &[Neutral, Happy, Sad, Angry, Fear, Disgust],
+            Corpus::Nemo => &[Neutral, Happy, Sad, Angry, Fear, Surprise],
+            Corpus::Ased => &[Neutral, Happy, Sad, Angry, Fear],
+        }
+    }
+
+    /// Every corpus the loaders know, in a fixed order.
+    pub const ALL: [Corpus; 6] = [
+        Corpus::Ravdess,
+        Corpus::Tess,
+        Corpus::Savee,
+        Corpus::CremaD,
+        Corpus::Nemo,
+        Corpus::Ased,
+    ];
 }
 
 /// One labelled clip.
@@ -59,7 +87,9 @@ pub fn parse(path: &Path) -> Option<Clip> {
     let (corpus, speaker, emotion) = parse_ravdess(stem)
         .or_else(|| parse_tess(stem))
         .or_else(|| parse_savee(stem, parent))
-        .or_else(|| parse_crema(stem))?;
+        .or_else(|| parse_crema(stem))
+        .or_else(|| parse_nemo(stem))
+        .or_else(|| parse_ased(stem))?;
     Some(Clip {
         path: path.to_path_buf(),
         corpus,
@@ -168,6 +198,61 @@ fn parse_crema(stem: &str) -> Option<Parsed> {
         _ => return None,
     };
     Some((Corpus::CremaD, format!("crema-{}", parts[0]), emotion))
+}
+
+/// nEMO speakers are three characters, two capitals and a digit (`EB0`, `SM0`).
+fn parse_nemo(stem: &str) -> Option<Parsed> {
+    let mut parts = stem.split('_');
+    let (speaker, label, number) = (parts.next()?, parts.next()?, parts.next()?);
+    let b = speaker.as_bytes();
+    if parts.next().is_some()
+        || b.len() != 3
+        || !b[..2].iter().all(u8::is_ascii_uppercase)
+        || !b[2].is_ascii_digit()
+        || number.is_empty()
+        || !number.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let emotion = match label {
+        "anger" => Emotion::Angry,
+        "fear" => Emotion::Fear,
+        "happiness" => Emotion::Happy,
+        "neutral" => Emotion::Neutral,
+        "sadness" => Emotion::Sad,
+        "surprised" => Emotion::Surprise,
+        _ => return None,
+    };
+    Some((Corpus::Nemo, format!("nemo-{speaker}"), emotion))
+}
+
+/// ASED: `<e><k>-SS-RR-GG-PP`, the emotion letter and its folder number, sentence, repetition,
+/// gender and speaker; speaker numbers repeat across genders, so the speaker is `(GG, PP)`.
+fn parse_ased(stem: &str) -> Option<Parsed> {
+    let parts: Vec<&str> = stem.split('-').collect();
+    if parts.len() != 5
+        || parts[1..]
+            .iter()
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let emotion = match parts[0] {
+        "n1" => Emotion::Neutral,
+        "f2" => Emotion::Fear,
+        "h3" => Emotion::Happy,
+        "s4" => Emotion::Sad,
+        "a5" => Emotion::Angry,
+        _ => return None,
+    };
+    if !matches!(parts[3], "01" | "02") {
+        return None;
+    }
+    Some((
+        Corpus::Ased,
+        format!("ased-{}-{}", parts[3], parts[4]),
+        emotion,
+    ))
 }
 
 /// What a walk of a data root found.
@@ -330,6 +415,36 @@ mod tests {
         );
         assert_eq!(label("1091_IEO_NEU_HI.wav").unwrap().2, Emotion::Neutral);
         assert_eq!(label("1001_DFA_SUR_XX.wav"), None);
+    }
+
+    #[test]
+    fn nemo_names_have_no_disgust() {
+        assert_eq!(
+            label("nemo/EB0_anger_23.flac"),
+            Some((Corpus::Nemo, "nemo-EB0".into(), Emotion::Angry))
+        );
+        assert_eq!(label("KS0_surprised_4.wav").unwrap().2, Emotion::Surprise);
+        assert_eq!(label("WR0_happiness_101.wav").unwrap().2, Emotion::Happy);
+        assert_eq!(label("WR0_disgust_1.wav"), None);
+        assert_eq!(label("wr0_anger_1.wav"), None);
+        assert_eq!(label("WR0_anger_x.wav"), None);
+        assert!(!Corpus::Nemo.classes().contains(&Emotion::Disgust));
+    }
+
+    #[test]
+    fn ased_speaker_is_gender_and_number() {
+        assert_eq!(
+            label("ased/03Happy/h3-01-02-02-09.flac"),
+            Some((Corpus::Ased, "ased-02-09".into(), Emotion::Happy))
+        );
+        assert_eq!(label("n1-05-01-01-09.wav").unwrap().1, "ased-01-09");
+        assert_eq!(label("a5-01-01-01-60.wav").unwrap().2, Emotion::Angry);
+        assert_eq!(label("s4-01-01-01-60.wav").unwrap().2, Emotion::Sad);
+        assert_eq!(label("f2-01-01-01-60.wav").unwrap().2, Emotion::Fear);
+        assert_eq!(label("x6-01-01-01-60.wav"), None);
+        assert_eq!(label("n1-01-01-03-60.wav"), None, "gender is 01 or 02");
+        assert_eq!(label("n1-01-01-01.wav"), None);
+        assert_eq!(Corpus::Ased.classes().len(), 5);
     }
 
     #[test]
