@@ -72,22 +72,13 @@ pub fn grouped_reports(outcome: &Outcome) -> (String, serde_json::Value, serde_j
             speaker.entry(&s.speaker).or_default().push((s.truth, p));
         }
     }
-    let mut table = format!(
-        "{:<14}{:>7}{:>11}{:>10}\n",
-        "group", "clips", "accuracy", "macro-F1"
-    );
+    let mut table = format!("{:<14}{}\n", "group", Report::ROW_HEADER);
     let mut to_json = |groups: &BTreeMap<&str, Vec<(Emotion, Emotion)>>| {
         let mut map = serde_json::Map::new();
         for (name, pairs) in groups {
             let r = Report::new(pairs);
-            table.push_str(&format!(
-                "{:<14}{:>7}{:>10.1}%{:>10.3}\n",
-                name,
-                r.n,
-                100.0 * r.accuracy,
-                r.macro_f1
-            ));
-            map.insert(name.to_string(), json!({"clips": r.n, "accuracy": r.accuracy, "macro_f1": r.macro_f1, "predicted_share": r.predicted_share}));
+            table.push_str(&format!("{name:<14}{}\n", r.row()));
+            map.insert(name.to_string(), json!({"clips": r.n, "accuracy": r.accuracy, "uar": r.uar, "macro_f1": r.macro_f1, "spread": r.spread, "predicted_share": r.predicted_share, "recall": r.per_class.iter().map(|c| (c.class, c.recall)).collect::<BTreeMap<_, _>>()}));
         }
         serde_json::Value::Object(map)
     };
