@@ -11,6 +11,7 @@ use burn::nn::{
 };
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
+use std::cell::Cell;
 
 use crate::emotion::Emotion;
 
@@ -75,8 +76,53 @@ impl ConvBlock {
         let x = self
             .activation
             .forward(self.norm.forward(conv_same(&self.conv, x)));
-        self.dropout.forward(self.pool.forward(x))
+        dropout(&self.dropout, self.pool.forward(x))
     }
+}
+
+thread_local! {
+    /// State of this thread's dropout masks (SplitMix64), see [`seed_dropout`].
+    static DROPOUT_STATE: Cell<u64> = const { Cell::new(0x9E37_79B9_7F4A_7C15) };
+}
+
+/// Seeds the dropout masks drawn on this thread. Burn's ndarray backend draws its random numbers
+/// from one process-wide generator, so networks trained on several threads would take each
+/// other's draws in whatever order the threads run; masks from a per-thread generator keep
+/// every network reproducible however many threads train.
+pub fn seed_dropout(seed: u64) {
+    DROPOUT_STATE.with(|s| s.set(seed ^ 0x5851_F42D_4C95_7F2D));
+}
+
+fn next_uniform() -> f32 {
+    DROPOUT_STATE.with(|s| {
+        let state = s.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
+        s.set(state);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32
+    })
+}
+
+/// Burn's dropout with the mask drawn from this thread's generator: only on an autodiff
+/// device (training), the identity otherwise, kept values scaled by `1 / (1 - p)`.
+fn dropout<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
+    if layer.prob == 0.0 || !x.device().is_autodiff() {
+        return x;
+    }
+    let keep = 1.0 - layer.prob as f32;
+    let shape = x.shape();
+    let mask: Vec<f32> = (0..shape.num_elements())
+        .map(|_| {
+            if next_uniform() < keep {
+                1.0 / keep
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mask = Tensor::<D>::from_data(TensorData::new(mask, shape), &x.device());
+    x * mask
 }
 
 /// The same output as `conv.forward(x)` for a stride-1, odd-kernel, same-padded Conv1d, computed
@@ -189,7 +235,7 @@ impl EmotionCnn {
         let mean: Tensor<2> = x.clone().mean_dim(2).squeeze_dim(2);
         let max: Tensor<2> = x.max_dim(2).squeeze_dim(2);
         self.head
-            .forward(self.dropout.forward(Tensor::cat(vec![mean, max], 1)))
+            .forward(dropout(&self.dropout, Tensor::cat(vec![mean, max], 1)))
     }
 
     /// `[batch, channels, frames]` -> class probabilities `[batch, 7]`.

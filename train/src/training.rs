@@ -1,12 +1,16 @@
-//! The training loop of one network: Adam on cross-entropy, a learning rate that decays by
-//! cosine, early stopping on a validation set, the log-mel bands moved at random, seeded so
-//! that a run can be reproduced.
+//! The training loop of one network: Adam on cross-entropy over the classes each clip's corpus
+//! records, corpus-balanced batches, a learning rate that decays by cosine, early stopping on
+//! the validation speakers' mean per-corpus UAR, the log-mel bands moved at random; seeded, so
+//! that a run can be reproduced, and several networks trained at once on every core.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -14,9 +18,13 @@ use serde::Serialize;
 use speech_emotion::Emotion;
 use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
-use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
+use speech_emotion::input::Normalization;
+use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
 
 use crate::augment::bands::shift_bands;
+use crate::corpus::Corpus;
+use crate::metrics::Report;
+use crate::parallel::map_in_order;
 
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, Serialize)]
@@ -25,7 +33,7 @@ pub struct TrainConfig {
     pub batch_size: usize,
     pub learning_rate: f64,
     pub weight_decay: f32,
-    /// Epochs without a better validation macro-F1 before stopping.
+    /// Epochs without a better validation score before stopping.
     pub patience: usize,
     pub seed: u64,
     /// Largest move of the log-mel bands (rows from `bands_from` on), drawn per window and
@@ -33,13 +41,21 @@ pub struct TrainConfig {
     pub band_shift: usize,
     /// First row of the spectral bands.
     pub bands_from: usize,
+    /// Every corpus drawn equally often in an epoch (else every clip once).
+    pub balance_corpora: bool,
+    /// Draws per epoch when balancing, spread equally over the corpora.
+    pub epoch_size: usize,
+    /// The loss of a clip only over the classes its corpus records.
+    pub mask_absent_classes: bool,
 }
 
-/// A normalised input with its class; `group` ties the windows and copies of one clip.
+/// An input with its class; `group` ties the windows and copies of one clip. Training inputs are
+/// normalised as batches are made (see [`Job::normalization`]), validation inputs beforehand.
 pub struct Sample<'a> {
     pub input: &'a Matrix,
     pub label: Emotion,
     pub group: usize,
+    pub corpus: Corpus,
 }
 
 /// Loss and scores per epoch.
@@ -51,6 +67,8 @@ pub struct Epoch {
     pub train_accuracy: f64,
     pub valid_accuracy: f64,
     pub valid_macro_f1: f64,
+    /// Mean over the validation corpora of each one's UAR: the early-stopping score.
+    pub valid_uar: f64,
 }
 
 /// Parameters are initialised lazily; touching them right after seeding makes the draw happen
@@ -63,43 +81,124 @@ impl ModuleVisitor for Materialize {
     }
 }
 
+/// Burn's ndarray backend seeds one process-wide generator: seeding and drawing the initial
+/// weights happen under this lock, so threads never take each other's draws.
+static INIT: Mutex<()> = Mutex::new(());
+
+fn init_network(model_config: &ModelConfig, device: &Device, seed: u64) -> EmotionCnn {
+    let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+    device.seed(seed);
+    let model = model_config.init(device);
+    model.visit(&mut Materialize);
+    model
+}
+
+/// Mean over corpora of the UAR of `(corpus, truth, predicted)` triples.
+pub fn mean_corpus_uar(triples: impl IntoIterator<Item = (Corpus, Emotion, Emotion)>) -> f64 {
+    let mut per: BTreeMap<Corpus, Vec<(Emotion, Emotion)>> = BTreeMap::new();
+    for (corpus, truth, predicted) in triples {
+        per.entry(corpus).or_default().push((truth, predicted));
+    }
+    per.values().map(|p| Report::new(p).uar).sum::<f64>() / per.len().max(1) as f64
+}
+
 fn batch(
     samples: &[&Sample],
     config: &TrainConfig,
+    normalization: Option<&Normalization>,
     rng: &mut StdRng,
     device: &Device,
-) -> (Tensor<3>, Tensor<1, Int>) {
+) -> (Tensor<3>, Tensor<1, Int>, Tensor<2>) {
     let (rows, cols) = (samples[0].input.rows, samples[0].input.cols);
     let mut data: Vec<f32> = Vec::with_capacity(samples.len() * rows * cols);
     for s in samples {
+        let mut input = s.input.clone();
+        if let Some(normalization) = normalization {
+            normalization.apply(&mut input);
+        }
         if config.band_shift == 0 {
-            data.extend_from_slice(&s.input.data);
+            data.extend_from_slice(&input.data);
         } else {
             let reach = config.band_shift as i64;
             let offset = rng.random_range(-reach..=reach) as isize;
-            data.extend_from_slice(&shift_bands(s.input, config.bands_from, offset).data);
+            data.extend_from_slice(&shift_bands(&input, config.bands_from, offset).data);
         }
     }
     let labels: Vec<i64> = samples.iter().map(|s| s.label.index() as i64).collect();
+    // A large negative logit for the classes a clip's corpus lacks: softmax gives them nothing,
+    // so the clip neither rewards nor punishes them.
+    let mask: Vec<f32> = samples
+        .iter()
+        .flat_map(|s| {
+            Emotion::ALL.map(|e| {
+                if !config.mask_absent_classes || s.corpus.classes().contains(&e) {
+                    0.0
+                } else {
+                    -1e4
+                }
+            })
+        })
+        .collect();
     (
         Tensor::<3>::from_data(TensorData::new(data, [samples.len(), rows, cols]), device),
         Tensor::<1, Int>::from_data(TensorData::new(labels, [samples.len()]), device),
+        Tensor::<2>::from_data(
+            TensorData::new(mask, [samples.len(), Emotion::COUNT]),
+            device,
+        ),
     )
 }
 
-/// Trains a network; each epoch sees one random window of one random copy of every training
-/// clip. Returns the inference-mode network of the best validation epoch and the history.
-pub fn train(
-    model_config: &ModelConfig,
+/// The clips (groups of windows) of each corpus, as indices into the training samples.
+fn clip_groups(train: &[Sample]) -> BTreeMap<Corpus, Vec<Vec<usize>>> {
+    let mut index = std::collections::HashMap::new();
+    let mut groups: BTreeMap<Corpus, Vec<Vec<usize>>> = BTreeMap::new();
+    for (i, s) in train.iter().enumerate() {
+        let list = groups.entry(s.corpus).or_default();
+        let g = *index.entry(s.group).or_insert_with(|| {
+            list.push(Vec::new());
+            list.len() - 1
+        });
+        list[g].push(i);
+    }
+    groups
+}
+
+/// One epoch's windows: one random window of one random copy per clip drawn; with balancing,
+/// `epoch_size` draws spread equally over the corpora, else every clip once.
+fn epoch_picks<'s, 'a>(
+    train: &'s [Sample<'a>],
+    groups: &BTreeMap<Corpus, Vec<Vec<usize>>>,
     config: &TrainConfig,
-    train: &[Sample],
-    valid: &[Sample],
-    label: &str,
-) -> (EmotionCnn, Vec<Epoch>) {
+    rng: &mut StdRng,
+) -> Vec<&'s Sample<'a>> {
+    let mut picks = Vec::new();
+    for list in groups.values() {
+        let draws = if config.balance_corpora {
+            config.epoch_size / groups.len()
+        } else {
+            list.len()
+        };
+        for k in 0..draws {
+            let g = if config.balance_corpora {
+                &list[rng.random_range(0..list.len())]
+            } else {
+                &list[k]
+            };
+            picks.push(&train[g[rng.random_range(0..g.len())]]);
+        }
+    }
+    picks.shuffle(rng);
+    picks
+}
+
+/// Trains the network of `job`. Returns the inference-mode network of the best validation epoch
+/// and the history.
+pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) -> Trained {
+    let (config, train, valid, label) = (&job.config, job.train, job.valid, job.label.as_str());
     let device = cpu().autodiff();
-    device.seed(config.seed);
-    let mut model = model_config.init(&device);
-    model.visit(&mut Materialize);
+    let mut model = init_network(model_config, &device, config.seed);
+    seed_dropout(config.seed);
     let mut optimizer = AdamConfig::new()
         .with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(
             config.weight_decay,
@@ -107,22 +206,13 @@ pub fn train(
         .init();
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let mut rng = StdRng::seed_from_u64(config.seed);
+    let groups = clip_groups(train);
 
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    {
-        let mut index = std::collections::HashMap::new();
-        for (i, s) in train.iter().enumerate() {
-            let g = *index.entry(s.group).or_insert_with(|| {
-                groups.push(Vec::new());
-                groups.len() - 1
-            });
-            groups[g].push(i);
-        }
-    }
-
-    let bar = ProgressBar::new(config.epochs as u64).with_style(
-        ProgressStyle::with_template("{prefix} epoch {pos}/{len} {bar:30} {msg}")
-            .expect("template"),
+    let bar = progress.add(
+        ProgressBar::new(config.epochs as u64).with_style(
+            ProgressStyle::with_template("{prefix} epoch {pos}/{len} {bar:30} {msg}")
+                .expect("template"),
+        ),
     );
     bar.set_prefix(label.to_string());
     let valid_inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
@@ -130,23 +220,19 @@ pub fn train(
     let mut history = Vec::new();
     let mut since_best = 0;
     for epoch in 0..config.epochs {
-        let progress = epoch as f64 / config.epochs as f64;
+        let progress_share = epoch as f64 / config.epochs as f64;
         let lr = config.learning_rate
-            * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
-        let mut picks: Vec<&Sample> = groups
-            .iter()
-            .map(|g| &train[g[rng.random_range(0..g.len())]])
-            .collect();
-        picks.shuffle(&mut rng);
+            * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress_share).cos()));
+        let picks = epoch_picks(train, &groups, config, &mut rng);
         let (mut loss_sum, mut correct, mut batches) = (0.0f64, 0usize, 0usize);
         for chunk in picks.chunks(config.batch_size) {
             if chunk.len() < 2 {
                 continue;
             }
-            let (x, y) = batch(chunk, config, &mut rng, &device);
-            let logits = model.forward(x);
+            let (x, y, mask) = batch(chunk, config, job.normalization, &mut rng, &device);
+            let logits = model.forward(x) + mask;
             let loss = loss_fn.forward(logits.clone(), y.clone());
-            let predicted = logits.clone().argmax(1).squeeze_dim::<1>(1);
+            let predicted = logits.argmax(1).squeeze_dim::<1>(1);
             correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
             loss_sum += f64::from(loss.clone().into_scalar::<f32>());
             batches += 1;
@@ -154,13 +240,17 @@ pub fn train(
             model = optimizer.step(lr, model, grads);
         }
         let eval = Ensemble::new(vec![model.valid()]).expect("one network");
-        let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&eval, &valid_inputs, &cpu())
+        let predicted: Vec<Emotion> = batch_probabilities(&eval, &valid_inputs, &cpu())
             .expect("validation windows have the model's shape")
             .iter()
-            .zip(valid)
-            .map(|(p, s)| (s.label, p.top().0))
+            .map(|p| p.top().0)
             .collect();
-        let report = crate::metrics::Report::new(&pairs);
+        let pairs: Vec<(Emotion, Emotion)> = valid
+            .iter()
+            .zip(&predicted)
+            .map(|(s, &p)| (s.label, p))
+            .collect();
+        let report = Report::new(&pairs);
         let record = Epoch {
             epoch: epoch + 1,
             learning_rate: lr,
@@ -168,25 +258,31 @@ pub fn train(
             train_accuracy: correct as f64 / picks.len().max(1) as f64,
             valid_accuracy: report.accuracy,
             valid_macro_f1: report.macro_f1,
+            valid_uar: mean_corpus_uar(
+                valid
+                    .iter()
+                    .zip(&predicted)
+                    .map(|(s, &p)| (s.corpus, s.label, p)),
+            ),
         };
         bar.set_message(format!(
-            "loss {:.3} acc {:.1}% | valid acc {:.1}% F1 {:.3}",
+            "loss {:.3} acc {:.1}% | valid UAR {:.3}",
             record.train_loss,
             100.0 * record.train_accuracy,
-            100.0 * record.valid_accuracy,
-            record.valid_macro_f1
+            record.valid_uar,
         ));
         bar.inc(1);
-        bar.suspend(|| eprintln!(
-            "{label} epoch {:>2}: lr {:.2e} loss {:.3} train acc {:.1}% valid acc {:.1}% valid F1 {:.3}",
+        progress.suspend(|| eprintln!(
+            "{label} epoch {:>2}: lr {:.2e} loss {:.3} train acc {:.1}% valid acc {:.1}% F1 {:.3} mean corpus UAR {:.3}",
             record.epoch,
             lr,
             record.train_loss,
             100.0 * record.train_accuracy,
             100.0 * record.valid_accuracy,
-            record.valid_macro_f1
+            record.valid_macro_f1,
+            record.valid_uar
         ));
-        let score = record.valid_macro_f1;
+        let score = record.valid_uar;
         history.push(record);
         if best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, eval));
@@ -194,9 +290,9 @@ pub fn train(
         } else {
             since_best += 1;
             if since_best >= config.patience {
-                bar.suspend(|| {
+                progress.suspend(|| {
                     eprintln!(
-                        "{label}: early stop, no better validation F1 for {} epochs",
+                        "{label}: early stop, no better validation UAR for {} epochs",
                         config.patience
                     )
                 });
@@ -205,7 +301,153 @@ pub fn train(
         }
     }
     bar.finish_and_clear();
+    progress.remove(&bar);
     let (_, model) = best.expect("at least one epoch");
     let model = model.into_members().pop().expect("one member");
     (model, history)
+}
+
+/// A trained network (of its best validation epoch) and its history.
+pub type Trained = (EmotionCnn, Vec<Epoch>);
+
+/// One network to train: its configuration, data and label for the progress lines.
+pub struct Job<'d, 'a> {
+    pub config: TrainConfig,
+    /// Training windows, normalised by `normalization` as batches are made (one copy of the
+    /// windows serves every run).
+    pub train: &'d [Sample<'a>],
+    /// Validation windows, already normalised.
+    pub valid: &'d [Sample<'a>],
+    pub normalization: Option<&'d Normalization>,
+    pub label: String,
+}
+
+/// Trains every job on up to `threads` threads and returns the networks in the jobs' order.
+/// Each network draws only from its own seeded generators, so the result is the same for any
+/// number of threads.
+pub fn train_jobs(model_config: &ModelConfig, jobs: &[Job], threads: usize) -> Vec<Trained> {
+    let progress = MultiProgress::new();
+    map_in_order(jobs, threads, |_, job| train(model_config, job, &progress))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(seed: u64, label: Emotion) -> Matrix {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let (rows, cols) = (6, 16);
+        let data = (0..rows * cols)
+            .map(|i| {
+                rng.random_range(-1.0f32..1.0) + (i % rows == label.index() % rows) as u8 as f32
+            })
+            .collect();
+        Matrix { rows, cols, data }
+    }
+
+    fn config(seed: u64) -> TrainConfig {
+        TrainConfig {
+            epochs: 2,
+            batch_size: 8,
+            learning_rate: 1e-2,
+            weight_decay: 1e-4,
+            patience: 4,
+            seed,
+            band_shift: 1,
+            bands_from: 2,
+            balance_corpora: true,
+            epoch_size: 100,
+            mask_absent_classes: true,
+        }
+    }
+
+    #[test]
+    fn one_thread_and_two_give_the_same_networks() {
+        let inputs: Vec<(Matrix, Emotion, Corpus)> = (0..48)
+            .map(|i| {
+                let label = Emotion::ALL[i % 5];
+                let corpus = if i % 3 == 0 {
+                    Corpus::Ased
+                } else {
+                    Corpus::Ravdess
+                };
+                (matrix(i as u64, label), label, corpus)
+            })
+            .collect();
+        let samples: Vec<Sample> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, (m, label, corpus))| Sample {
+                input: m,
+                label: *label,
+                group: i,
+                corpus: *corpus,
+            })
+            .collect();
+        let (train_set, valid_set) = samples.split_at(40);
+        let model_config = ModelConfig::new(6).with_channels([4, 4, 4]);
+        let jobs: Vec<Job> = (0..3)
+            .map(|k| Job {
+                config: config(7 + k),
+                train: train_set,
+                valid: valid_set,
+                normalization: None,
+                label: format!("net {k}"),
+            })
+            .collect();
+        let probe: Vec<&Matrix> = inputs.iter().map(|(m, _, _)| m).collect();
+        let outputs = |nets: Vec<Trained>| -> Vec<Vec<f32>> {
+            nets.into_iter()
+                .map(|(net, _)| {
+                    let model = Ensemble::new(vec![net]).expect("one");
+                    batch_probabilities(&model, &probe, &cpu())
+                        .expect("shape")
+                        .iter()
+                        .flat_map(|p| p.0)
+                        .collect()
+                })
+                .collect()
+        };
+        let one = outputs(train_jobs(&model_config, &jobs, 1));
+        let two = outputs(train_jobs(&model_config, &jobs, 2));
+        assert_eq!(one, two);
+        assert_ne!(one[0], one[1], "different seeds give different networks");
+    }
+
+    #[test]
+    fn balanced_epochs_draw_each_corpus_equally() {
+        let m = matrix(1, Emotion::Sad);
+        let samples: Vec<Sample> = (0..100)
+            .map(|i| Sample {
+                input: &m,
+                label: Emotion::Sad,
+                group: i,
+                corpus: if i < 90 { Corpus::Tess } else { Corpus::Ased },
+            })
+            .collect();
+        let groups = clip_groups(&samples);
+        let mut rng = StdRng::seed_from_u64(3);
+        let picks = epoch_picks(&samples, &groups, &config(1), &mut rng);
+        let ased = picks.iter().filter(|s| s.corpus == Corpus::Ased).count();
+        assert_eq!((picks.len(), ased), (100, 50));
+        let unbalanced = TrainConfig {
+            balance_corpora: false,
+            ..config(1)
+        };
+        let picks = epoch_picks(&samples, &groups, &unbalanced, &mut rng);
+        let ased = picks.iter().filter(|s| s.corpus == Corpus::Ased).count();
+        assert_eq!((picks.len(), ased), (100, 10));
+    }
+
+    #[test]
+    fn mean_corpus_uar_weighs_corpora_equally() {
+        use Emotion::*;
+        let triples = [
+            (Corpus::Tess, Sad, Sad),
+            (Corpus::Tess, Sad, Sad),
+            (Corpus::Tess, Happy, Happy),
+            (Corpus::Ased, Sad, Happy),
+        ];
+        assert_eq!(mean_corpus_uar(triples), 0.5);
+    }
 }
