@@ -63,6 +63,10 @@ pub struct Normalization {
     /// First channel whose per-window mean is removed (`None`: no per-window centring).
     #[serde(default)]
     pub centre_from: Option<usize>,
+    /// Whether the centred channels are also divided by their per-window standard deviation
+    /// (floored at 1): the window's spectral dynamics without the recording's contrast.
+    #[serde(default)]
+    pub scale: bool,
 }
 
 impl Normalization {
@@ -71,6 +75,15 @@ impl Normalization {
         inputs: impl IntoIterator<Item = &'a Matrix>,
         centre_from: Option<usize>,
     ) -> Self {
+        Self::fit_scaled(inputs, centre_from, false)
+    }
+
+    /// [`fit`](Self::fit), with the centred channels also scaled per window when `scale`.
+    pub fn fit_scaled<'a>(
+        inputs: impl IntoIterator<Item = &'a Matrix>,
+        centre_from: Option<usize>,
+        scale: bool,
+    ) -> Self {
         let mut sum: Vec<f64> = Vec::new();
         let mut sum_sq: Vec<f64> = Vec::new();
         let mut count = 0usize;
@@ -78,7 +91,7 @@ impl Normalization {
             let centred;
             let m = if centre_from.is_some() {
                 let mut copy = m.clone();
-                centre(&mut copy, centre_from);
+                centre(&mut copy, centre_from, scale);
                 centred = copy;
                 &centred
             } else {
@@ -110,13 +123,14 @@ impl Normalization {
             mean,
             std,
             centre_from,
+            scale,
         }
     }
 
     /// Standardises a matrix in place: per-window centring where configured, then
     /// `(x - mean) / std` per channel.
     pub fn apply(&self, m: &mut Matrix) {
-        centre(m, self.centre_from);
+        centre(m, self.centre_from, self.scale);
         let cols = m.cols;
         for (r, row) in m.data.chunks_mut(cols).enumerate() {
             let (mean, std) = (self.mean[r], self.std[r]);
@@ -127,14 +141,26 @@ impl Normalization {
     }
 }
 
-/// Removes each row's mean from the rows from `first` on.
-fn centre(m: &mut Matrix, first: Option<usize>) {
+/// Removes each row's mean from the rows from `first` on, and divides them by their standard
+/// deviation (at least 1) when `scale`.
+fn centre(m: &mut Matrix, first: Option<usize>, scale: bool) {
     let Some(first) = first else { return };
     let cols = m.cols;
     for row in m.data.chunks_mut(cols).skip(first) {
-        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / cols.max(1) as f64;
+        let n = cols.max(1) as f64;
+        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let divisor = if scale {
+            let variance = row
+                .iter()
+                .map(|&v| (f64::from(v) - mean).powi(2))
+                .sum::<f64>()
+                / n;
+            variance.sqrt().max(1.0)
+        } else {
+            1.0
+        };
         for v in row {
-            *v -= mean as f32;
+            *v = ((f64::from(*v) - mean) / divisor) as f32;
         }
     }
 }
@@ -158,6 +184,36 @@ mod tests {
         assert_eq!(mel.rows, 2 + 64);
         assert_eq!(mel.row(1), f.rms.as_slice());
         assert_eq!(mel.row(7), extractor.log_mel(&samples).unwrap().row(5));
+    }
+
+    #[test]
+    fn scaled_windows_lose_their_contrast_but_keep_their_shape() {
+        let loud = Matrix {
+            rows: 3,
+            cols: 4,
+            data: vec![
+                0.1, 0.2, 0.3, 0.4, 1.0, 1.0, 1.0, 1.0, -20.0, 0.0, 20.0, 0.0,
+            ],
+        };
+        let mut soft = loud.clone();
+        for v in &mut soft.data[8..] {
+            *v /= 4.0;
+        }
+        let norm = Normalization::fit_scaled([&loud], Some(2), true);
+        let (mut a, mut b) = (loud.clone(), soft.clone());
+        norm.apply(&mut a);
+        norm.apply(&mut b);
+        assert_eq!(
+            a.row(2),
+            b.row(2),
+            "a quarter of the contrast, the same input"
+        );
+        assert_ne!(a.row(0), a.row(2));
+        let unscaled = Normalization::fit([&loud], Some(2));
+        assert!(!unscaled.scale);
+        let old: Normalization =
+            serde_json::from_str(r#"{"mean":[0.0],"std":[1.0],"centre_from":2}"#).unwrap();
+        assert!(!old.scale, "metadata from before the choice is unscaled");
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::SeedableRng;
@@ -16,11 +15,14 @@ use speech_emotion::features::{FeatureConfig, FeatureExtractor, Matrix};
 use speech_emotion::input::{InputKind, window_features};
 use speech_emotion::segment::{WindowConfig, windows};
 
-use crate::augment::Augmentation;
-use crate::corpus::Clip;
+use crate::augment::channel::Channel;
+use crate::augment::{Augmentation, Recipe};
+use crate::corpus::{Clip, Corpus};
+use crate::parallel::map_in_order;
+use crate::protocol::{held_out, validation};
 
 /// Bump when anything that shapes the cached features changes.
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
 
 /// One model window of one (possibly augmented) copy of a clip.
 #[derive(Debug, Clone)]
@@ -49,8 +51,8 @@ pub struct PrepareOptions<'a> {
     pub window: &'a WindowConfig,
     /// The spectral rows of the inputs.
     pub input: InputKind,
-    /// Whether to add the four augmented copies of each clip.
-    pub augment: bool,
+    /// How to make the four augmented copies of each clip (`None`: no copies).
+    pub augment: Option<Recipe>,
     /// Seed of the augmentation draws.
     pub seed: u64,
     /// Where the cache lives (`None`: no cache).
@@ -75,38 +77,25 @@ pub fn prepare(clips: &[Clip], options: &PrepareOptions) -> Prepared {
         return prepared;
     }
     let extractor = FeatureExtractor::new(options.features.clone()).expect("valid feature config");
+    let babble = match options.augment {
+        Some(Recipe::Channel) => Babble::gather(clips, options.features.sr, options.seed),
+        _ => Babble::default(),
+    };
     let bar = ProgressBar::new(clips.len() as u64).with_style(
         ProgressStyle::with_template("features {bar:40} {pos}/{len} clips [{elapsed} < {eta}]")
             .expect("template"),
     );
-    let results = Mutex::new(Vec::new());
-    let next = Mutex::new(0usize);
-    std::thread::scope(|scope| {
-        for _ in 0..options.threads.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().expect("lock");
-                        let i = *next;
-                        *next += 1;
-                        i
-                    };
-                    let Some(clip) = clips.get(index) else { break };
-                    let result = clip_examples(index, clip, &extractor, options);
-                    results.lock().expect("lock").push((index, result));
-                    bar.inc(1);
-                }
-            });
-        }
+    let results = map_in_order(clips, options.threads, |index, clip| {
+        let result = clip_examples(index, clip, &extractor, options, &babble);
+        bar.inc(1);
+        result
     });
     bar.finish();
-    let mut results = results.into_inner().expect("lock");
-    results.sort_by_key(|(i, _)| *i);
     let mut prepared = Prepared {
         examples: Vec::new(),
         failed: Vec::new(),
     };
-    for (index, result) in results {
+    for (index, result) in results.into_iter().enumerate() {
         match result {
             Ok(examples) => prepared.examples.extend(examples),
             Err(e) => prepared.failed.push((clips[index].path.clone(), e)),
@@ -123,22 +112,82 @@ pub fn prepare(clips: &[Clip], options: &PrepareOptions) -> Prepared {
     prepared
 }
 
+/// Voices to mix into babble noise: a few clips of each corpus's training speakers (never a
+/// speaker that (c) tests on or that validates), so no test voice is heard, even as background.
+#[derive(Default)]
+struct Babble {
+    voices: std::collections::BTreeMap<Corpus, Vec<Vec<f32>>>,
+}
+
+impl Babble {
+    const PER_CORPUS: usize = 16;
+
+    fn gather(clips: &[Clip], sr: u32, seed: u64) -> Self {
+        let mut voices: std::collections::BTreeMap<Corpus, Vec<Vec<f32>>> = Default::default();
+        let mut rng = StdRng::seed_from_u64(seed ^ 0xBABB1E);
+        let mut order: Vec<&Clip> = clips
+            .iter()
+            .filter(|c| !held_out(&c.speaker) && !validation(c))
+            .collect();
+        rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
+        for clip in order {
+            let list = voices.entry(clip.corpus).or_default();
+            if list.len() < Self::PER_CORPUS
+                && let Ok((audio, _)) = load_file(&clip.path, sr, DecodeOptions::default())
+            {
+                list.push(audio.samples);
+            }
+        }
+        Self { voices }
+    }
+
+    /// Four voices of the clip's corpus (other clips than itself), each at the same level,
+    /// summed over three seconds.
+    fn mixture(&self, clip: &Clip, sr: u32, rng: &mut StdRng) -> Vec<f32> {
+        use rand::Rng;
+        let Some(list) = self.voices.get(&clip.corpus).filter(|l| !l.is_empty()) else {
+            return Vec::new();
+        };
+        let mut mix = vec![0.0f32; 3 * sr as usize];
+        for _ in 0..4 {
+            let voice = &list[rng.random_range(0..list.len())];
+            let rms = (voice.iter().map(|v| v * v).sum::<f32>() / voice.len().max(1) as f32).sqrt();
+            if rms <= 0.0 {
+                continue;
+            }
+            let start = rng.random_range(0..voice.len());
+            for (i, m) in mix.iter_mut().enumerate() {
+                *m += voice[(start + i) % voice.len()] / rms;
+            }
+        }
+        mix
+    }
+}
+
 fn clip_examples(
     index: usize,
     clip: &Clip,
     extractor: &FeatureExtractor,
     options: &PrepareOptions,
+    babble: &Babble,
 ) -> Result<Vec<Example>, String> {
     let sr = options.features.sr;
     let (audio, _) =
         load_file(&clip.path, sr, DecodeOptions::default()).map_err(|e| e.to_string())?;
     let mut copies = vec![audio.samples];
-    if options.augment {
+    if let Some(recipe) = options.augment {
         let mut hasher = DefaultHasher::new();
         clip.path.file_name().hash(&mut hasher);
         let mut rng = StdRng::seed_from_u64(options.seed ^ hasher.finish());
         for augmentation in Augmentation::draw_set(&mut rng) {
-            copies.push(augmentation.apply(&copies[0], sr, &mut rng));
+            let copy = augmentation.apply(&copies[0], sr, &mut rng);
+            copies.push(match recipe {
+                Recipe::Seed => copy,
+                Recipe::Channel => {
+                    let noise = babble.mixture(clip, sr, &mut rng);
+                    Channel::draw(&mut rng, sr as f32).apply(&copy, sr as f32, &noise, &mut rng)
+                }
+            });
         }
     }
     let mut examples = Vec::new();

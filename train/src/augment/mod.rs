@@ -1,8 +1,10 @@
 //! Augmentation of training clips: additive noise, time stretch with pitch kept, pitch shift with
-//! duration kept, and time shift. Every transform is deterministic for a given RNG seed, and is
-//! applied to training clips only.
+//! duration kept, and time shift, each copy optionally through a random recording channel
+//! (`channel.rs`). Every transform is deterministic for a given RNG seed; only training windows
+//! of the augmented copies are ever trained on.
 
 pub mod bands;
+pub mod channel;
 pub mod noise;
 pub mod pitch;
 pub mod shift;
@@ -10,6 +12,29 @@ pub mod stretch;
 
 use rand::Rng;
 use serde::Serialize;
+
+/// How the augmented copies of a clip are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+pub enum Recipe {
+    /// The seed's four copies: noise, stretch, pitch, shift.
+    Seed,
+    /// The same four copies, each through a random recording channel.
+    Channel,
+}
+
+impl Recipe {
+    /// What the copies are, for the metadata.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Recipe::Seed => {
+                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s); each epoch sees one random window of one random copy, its log-mel bands moved by up to ±band_shift"
+            }
+            Recipe::Channel => {
+                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s), each then through a random channel: a synthetic room (RT60 0.15-0.9 s) half the time, an equaliser (1-3 peaks of ±8 dB, tilt ±6 dB above 1 kHz) 60 %, a telephone band (300-3400 Hz) 15 %, gain ±10 dB with clipping, and white, pink or babble noise (other training clips of the corpus) at 0-30 dB SNR 70 %; each epoch sees one random window of one random copy, its log-mel bands moved by up to ±band_shift"
+            }
+        }
+    }
+}
 
 /// One augmented copy of a clip, with the parameters drawn for it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

@@ -17,7 +17,7 @@ pub fn add_noise(samples: &[f32], snr_db: f32, rng: &mut impl Rng) -> Vec<f32> {
 }
 
 /// A standard normal draw (Box-Muller).
-fn gaussian(rng: &mut impl Rng) -> f64 {
+pub(crate) fn gaussian(rng: &mut impl Rng) -> f64 {
     let u1: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
     let u2: f64 = rng.random();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
