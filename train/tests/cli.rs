@@ -51,7 +51,14 @@ fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
 fn quick_training_learns_and_writes_a_model_that_reloads() {
     let out = temp("quick");
     let output = bin()
-        .args(["train", "--quick", "--protocols", "c", "--epochs", "3"])
+        .args([
+            "train",
+            "--quick",
+            "--protocols",
+            "ship,c,d",
+            "--epochs",
+            "3",
+        ])
         .arg("--cache")
         .arg(out.join("cache"))
         .arg("--data")
@@ -62,7 +69,9 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("RAVDESS") && stderr.contains("TESS") && stderr.contains("SAVEE"));
+    for corpus in ["RAVDESS", "TESS", "SAVEE", "nEMO", "ASED"] {
+        assert!(stderr.contains(corpus), "{corpus} not found: {stderr}");
+    }
     assert!(
         stderr.contains("reloads with identical predictions"),
         "{stderr}"
@@ -72,7 +81,54 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             .unwrap();
     // The quick configuration trains two networks from different seeds; each one learns.
     assert_eq!(meta["model"]["members"], 2);
-    let networks = meta["evaluation"]["c"]["networks"].as_array().unwrap();
+    let ship = &meta["evaluation"]["ship"];
+    let validated = ship["speakers"]["valid"].as_array().unwrap();
+    for speaker in ["ravdess-15", "savee-JK", "nemo-MP0", "ased-01-03"] {
+        assert!(validated.iter().any(|s| s == speaker), "{speaker}");
+    }
+    assert!(ship["speakers"].get("test").is_none());
+    let c = &meta["evaluation"]["c"];
+    for corpus in ["RAVDESS", "TESS", "SAVEE", "nEMO", "ASED"] {
+        assert!(
+            c["per_corpus"][corpus]["uar"].as_f64().is_some(),
+            "{corpus}: {c}"
+        );
+    }
+    // Leave one corpus out: a fold per corpus, tested on that corpus's speakers only, with its
+    // UAR, answer spread and confusion image; the mean UAR over the folds.
+    let d = &meta["evaluation"]["d"];
+    for (corpus, prefix) in [
+        ("RAVDESS", "ravdess-"),
+        ("TESS", "tess-"),
+        ("SAVEE", "savee-"),
+        ("nEMO", "nemo-"),
+        ("ASED", "ased-"),
+    ] {
+        let fold = &d["folds"][corpus];
+        let tested = fold["speakers"]["test"].as_array().unwrap();
+        assert!(!tested.is_empty(), "{corpus}");
+        assert!(
+            tested
+                .iter()
+                .all(|s| s.as_str().unwrap().starts_with(prefix)),
+            "{corpus}: {tested:?}"
+        );
+        let trained = fold["speakers"]["train"].as_array().unwrap();
+        assert!(
+            trained
+                .iter()
+                .all(|s| !s.as_str().unwrap().starts_with(prefix)),
+            "{corpus}"
+        );
+        let uar = fold["report"]["uar"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&uar), "{corpus}: {uar}");
+        assert!(fold["report"]["spread"]["answered"].as_f64().is_some());
+        let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
+        assert!(image.exists(), "{}", image.display());
+    }
+    assert!(d["mean_uar"].as_f64().is_some() && d["mean_valid_uar"].as_f64().is_some());
+    assert!(stderr.contains("(d) mean UAR"), "{stderr}");
+    let networks = ship["networks"].as_array().unwrap();
     assert_eq!(networks.len(), 2);
     assert_ne!(networks[0]["seed"], networks[1]["seed"]);
     for network in networks {
@@ -83,7 +139,7 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             last < first,
             "training loss did not fall: {first} -> {last}"
         );
-        assert!(network["accuracy"].as_f64().unwrap() > 0.0);
+        assert!(network["valid_uar"].as_f64().unwrap() > 0.0);
     }
     assert!(out.join("emotion-cnn.bin").metadata().unwrap().len() > 10_000);
     assert!(out.join("confusion-c.png").exists());

@@ -1,0 +1,87 @@
+//! Protocol (d), leave one corpus out: for each corpus present, the networks trained on the
+//! others are tested on it (a language, a room, voices never heard), with a confusion image per
+//! corpus; the mean UAR over the corpora is the development figure that counts.
+
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::corpus::Corpus;
+use crate::metrics::Report;
+use crate::plot::confusion_png;
+use crate::protocol::{Protocol, corpora};
+use crate::run::{Setup, run_many, run_name};
+
+/// Protocol (d): one run per corpus present, testing on it after training on the others; a
+/// confusion image per corpus, and the mean and lowest UAR over the corpora.
+pub fn leave_one_corpus_out(
+    setup: &Setup,
+    out: &Path,
+) -> Result<serde_json::Map<String, serde_json::Value>, Box<dyn std::error::Error>> {
+    let mut folds = serde_json::Map::new();
+    let mut summary = Vec::new();
+    let held = corpora(setup.clips);
+    let specs: Vec<(Protocol, Option<Corpus>)> =
+        held.iter().map(|&c| (Protocol::D, Some(c))).collect();
+    for (corpus, outcome) in held.into_iter().zip(run_many(setup, &specs)?) {
+        let Some(outcome) = outcome else {
+            eprintln!(
+                "{}: not enough data for training and validation, skipped",
+                run_name(Protocol::D, Some(corpus))
+            );
+            continue;
+        };
+        let report = outcome.report.as_ref().ok_or("a fold without test clips")?;
+        let title = format!(
+            "(d) {} held out, trained on the other corpora",
+            corpus.name()
+        );
+        let image = out.join(format!("confusion-d-{}.png", corpus.name().to_lowercase()));
+        confusion_png(report, &title, &image)?;
+        let valid = outcome
+            .entry
+            .get("valid_uar")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0);
+        summary.push((corpus.name(), report.clone(), valid));
+        folds.insert(
+            corpus.name().into(),
+            serde_json::Value::Object(outcome.entry),
+        );
+    }
+    if summary.is_empty() {
+        return Err("protocol d needs at least two corpora".into());
+    }
+    eprintln!(
+        "\n(d) leave one corpus out\n{:<9}{}   validation UAR",
+        "held out",
+        Report::ROW_HEADER
+    );
+    for (name, r, valid) in &summary {
+        eprintln!("{name:<9}{}   {valid:.3}", r.row());
+    }
+    let n = summary.len() as f64;
+    let mean = |f: &dyn Fn(&(&str, Report, f64)) -> f64| summary.iter().map(f).sum::<f64>() / n;
+    let entry = json!({
+        "protocol": Protocol::D.describe(),
+        "unit": "clip, classified from its file exactly as `predict` does",
+        "mean_uar": mean(&|s| s.1.uar),
+        "min_uar": summary.iter().map(|s| s.1.uar).fold(f64::INFINITY, f64::min),
+        "mean_accuracy": mean(&|s| s.1.accuracy),
+        "mean_macro_f1": mean(&|s| s.1.macro_f1),
+        "max_spread_ratio": summary.iter().map(|s| s.1.spread.ratio()).fold(0.0, f64::max),
+        "mean_valid_uar": mean(&|s| s.2),
+        "folds": folds,
+    });
+    eprintln!(
+        "(d) mean UAR {:.3}, lowest {:.3}, mean accuracy {:.1} %; decided on: mean validation UAR {:.3}",
+        entry["mean_uar"].as_f64().unwrap_or(0.0),
+        entry["min_uar"].as_f64().unwrap_or(0.0),
+        100.0 * entry["mean_accuracy"].as_f64().unwrap_or(0.0),
+        entry["mean_valid_uar"].as_f64().unwrap_or(0.0),
+    );
+    match entry {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => unreachable!("json! of an object"),
+    }
+}

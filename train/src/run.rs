@@ -1,0 +1,325 @@
+//! One run of a protocol: split the clips, fit the normalisation on the training windows, train
+//! the member networks on every core, and score the averaged model on the validation speakers
+//! and on the test clips (read from their files exactly as `predict` reads them).
+
+use std::collections::HashSet;
+
+use serde_json::json;
+use speech_emotion::Emotion;
+use speech_emotion::classifier::{batch_probabilities, cpu};
+use speech_emotion::features::Matrix;
+use speech_emotion::input::Normalization;
+use speech_emotion::metadata::ModelMetadata;
+use speech_emotion::model::{Ensemble, ModelConfig};
+
+use crate::corpus::{Clip, Corpus};
+use crate::dataset::Example;
+use crate::evaluation::{evaluate_clips, grouped_reports};
+use crate::metrics::Report;
+use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
+use crate::training::{Job, Sample, TrainConfig, Trained, mean_corpus_uar, train_jobs};
+
+/// What every run of one `train` command shares.
+pub struct Setup<'a> {
+    pub clips: &'a [Clip],
+    pub examples: &'a [Example],
+    pub model_config: &'a ModelConfig,
+    pub train_config: &'a TrainConfig,
+    /// Networks per run, from seeds `seed`, `seed + 1`, ...
+    pub members: usize,
+    /// Networks trained at once.
+    pub threads: usize,
+    /// Rows from which each window's mean is removed (cepstral mean normalisation), if any.
+    pub centre_from: Option<usize>,
+    /// Whether those rows are also scaled to unit variance per window.
+    pub scale: bool,
+    /// The metadata the run's model is written with (its normalisation is the run's).
+    pub metadata: &'a ModelMetadata,
+}
+
+/// A trained and scored run.
+pub struct Outcome {
+    pub model: Ensemble,
+    pub metadata: ModelMetadata,
+    /// The test report, when the run has test clips.
+    pub report: Option<Report>,
+    /// Everything measured, for the model's metadata.
+    pub entry: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One split of the clips, with the normalised windows it trains and validates on.
+struct Split {
+    protocol: Protocol,
+    held: Option<Corpus>,
+    /// Roles of clips ((a): `None`, it splits windows).
+    clip_roles: Option<Vec<Role>>,
+    /// Roles of windows.
+    roles: Vec<Role>,
+    normalization: Normalization,
+    /// The training windows (indices of examples; normalised as batches are made).
+    train: Vec<usize>,
+    /// The validation windows, normalised.
+    valid: Vec<(usize, Matrix)>,
+}
+
+impl Split {
+    fn new(setup: &Setup, protocol: Protocol, held: Option<Corpus>) -> Self {
+        let seed = setup.train_config.seed;
+        let clip_roles =
+            (protocol != Protocol::A).then(|| clip_roles(protocol, setup.clips, seed, held));
+        let roles: Vec<Role> = match &clip_roles {
+            None => window_roles(setup.examples.len(), seed),
+            Some(roles) => setup.examples.iter().map(|e| roles[e.clip]).collect(),
+        };
+        let normalization = Normalization::fit_scaled(
+            setup
+                .examples
+                .iter()
+                .zip(&roles)
+                .filter(|(_, r)| **r == Role::Train)
+                .map(|(e, _)| &e.input),
+            setup.centre_from,
+            setup.scale,
+        );
+        let train = (0..roles.len())
+            .filter(|&i| roles[i] == Role::Train)
+            .collect();
+        // (b)-(d) validate on the original clips only, (a) on whatever windows its split gave.
+        let valid = setup
+            .examples
+            .iter()
+            .enumerate()
+            .zip(&roles)
+            .filter(|((_, e), r)| **r == Role::Valid && (protocol == Protocol::A || e.variant == 0))
+            .map(|((i, e), _)| {
+                let mut m = e.input.clone();
+                normalization.apply(&mut m);
+                (i, m)
+            })
+            .collect();
+        Self {
+            protocol,
+            held,
+            clip_roles,
+            roles,
+            normalization,
+            train,
+            valid,
+        }
+    }
+
+    /// The training samples (raw inputs) and the validation samples (normalised).
+    fn samples<'s>(&'s self, setup: &Setup<'s>) -> (Vec<Sample<'s>>, Vec<Sample<'s>>) {
+        let sample = |i: usize, input: &'s Matrix| {
+            let clip = &setup.clips[setup.examples[i].clip];
+            Sample {
+                input,
+                label: clip.emotion,
+                group: setup.examples[i].clip,
+                corpus: clip.corpus,
+            }
+        };
+        (
+            self.train
+                .iter()
+                .map(|&i| sample(i, &setup.examples[i].input))
+                .collect(),
+            self.valid.iter().map(|(i, m)| sample(*i, m)).collect(),
+        )
+    }
+}
+
+/// Trains and scores each `(protocol, held)` run (for (d), `held` is the corpus its fold tests
+/// on); `None` for a run whose split leaves no training or no validation data. The networks of
+/// all the runs are trained side by side on every core.
+pub fn run_many(
+    setup: &Setup,
+    specs: &[(Protocol, Option<Corpus>)],
+) -> Result<Vec<Option<Outcome>>, Box<dyn std::error::Error>> {
+    let splits: Vec<Split> = specs
+        .iter()
+        .map(|&(protocol, held)| Split::new(setup, protocol, held))
+        .collect();
+    let sets: Vec<(Vec<Sample>, Vec<Sample>)> =
+        splits.iter().map(|split| split.samples(setup)).collect();
+    let mut jobs = Vec::new();
+    for (split, (train_set, valid_set)) in splits.iter().zip(&sets) {
+        let name = run_name(split.protocol, split.held);
+        if train_set.is_empty() || valid_set.is_empty() {
+            continue;
+        }
+        eprintln!(
+            "{name}: training windows {} (clips {}), validation windows {}",
+            train_set.len(),
+            train_set
+                .iter()
+                .map(|s| s.group)
+                .collect::<HashSet<_>>()
+                .len(),
+            valid_set.len()
+        );
+        for member in 0..setup.members {
+            jobs.push(Job {
+                config: TrainConfig {
+                    seed: setup.train_config.seed + member as u64,
+                    ..setup.train_config.clone()
+                },
+                train: train_set,
+                valid: valid_set,
+                normalization: Some(&split.normalization),
+                label: format!("{name} network {}/{}", member + 1, setup.members),
+            });
+        }
+    }
+    let mut trained = train_jobs(setup.model_config, &jobs, setup.threads).into_iter();
+    let mut outcomes = Vec::new();
+    for (split, (train_set, valid_set)) in splits.iter().zip(&sets) {
+        if train_set.is_empty() || valid_set.is_empty() {
+            outcomes.push(None);
+            continue;
+        }
+        let networks: Vec<_> = trained.by_ref().take(setup.members).collect();
+        outcomes.push(Some(finish(setup, split, networks, valid_set)?));
+    }
+    Ok(outcomes)
+}
+
+/// The averaged model of a split's networks, scored on its validation and test clips.
+fn finish(
+    setup: &Setup,
+    split: &Split,
+    trained: Vec<Trained>,
+    valid_set: &[Sample],
+) -> Result<Outcome, Box<dyn std::error::Error>> {
+    let (protocol, name) = (split.protocol, run_name(split.protocol, split.held));
+    let seed = setup.train_config.seed;
+    let networks: Vec<serde_json::Value> = trained
+        .iter()
+        .enumerate()
+        .map(|(i, (_, history))| {
+            let best = history
+                .iter()
+                .map(|e| e.valid_uar)
+                .fold(f64::NEG_INFINITY, f64::max);
+            json!({"seed": seed + i as u64, "valid_uar": best, "epochs": history})
+        })
+        .collect();
+    let model = Ensemble::new(trained.into_iter().map(|(net, _)| net).collect())
+        .ok_or("no network was trained")?;
+    let (valid_uar, valid_report) = validation_scores(&model, valid_set)?;
+    eprintln!(
+        "{name}: validation mean corpus UAR of the {}-network model {valid_uar:.3} (accuracy {:.1} %)",
+        model.len(),
+        100.0 * valid_report.accuracy
+    );
+    let mut metadata = setup.metadata.clone();
+    metadata.normalization = split.normalization.clone();
+    metadata.model.members = model.len();
+
+    let mut entry = serde_json::Map::new();
+    entry.insert("protocol".into(), json!(protocol.describe()));
+    entry.insert("valid_uar".into(), json!(valid_uar));
+    entry.insert("valid_accuracy".into(), json!(valid_report.accuracy));
+    entry.insert("networks".into(), json!(networks));
+    let report = match (&split.clip_roles, protocol) {
+        (_, Protocol::Ship) => {
+            if let Some(roles) = &split.clip_roles {
+                entry.insert("speakers".into(), json!(summary(setup.clips, roles)));
+            }
+            None
+        }
+        (None, _) => {
+            let test: Vec<(&Example, Emotion)> = setup
+                .examples
+                .iter()
+                .zip(&split.roles)
+                .filter(|(_, r)| **r == Role::Test)
+                .map(|(e, _)| (e, setup.clips[e.clip].emotion))
+                .collect();
+            let inputs: Vec<Matrix> = test
+                .iter()
+                .map(|(e, _)| {
+                    let mut m = e.input.clone();
+                    metadata.normalization.apply(&mut m);
+                    m
+                })
+                .collect();
+            let refs: Vec<&Matrix> = inputs.iter().collect();
+            let pairs: Vec<(Emotion, Emotion)> = batch_probabilities(&model, &refs, &cpu())?
+                .iter()
+                .zip(&test)
+                .map(|(p, (_, truth))| (*truth, p.top().0))
+                .collect();
+            entry.insert(
+                "unit".into(),
+                json!("window (augmented copies of test clips also sit in training)"),
+            );
+            Some(Report::new(&pairs))
+        }
+        (Some(roles), _) => {
+            let test_clips: Vec<&Clip> = setup
+                .clips
+                .iter()
+                .zip(roles)
+                .filter(|(_, r)| **r == Role::Test)
+                .map(|(c, _)| c)
+                .collect();
+            let classifier =
+                speech_emotion::Classifier::from_model(model.clone(), metadata.clone())?;
+            let outcome = evaluate_clips(&classifier, &test_clips);
+            entry.insert(
+                "unit".into(),
+                json!("clip, classified from its file exactly as `predict` does"),
+            );
+            entry.insert("speakers".into(), json!(summary(setup.clips, roles)));
+            let groups = grouped_reports(&outcome);
+            eprintln!("{}", groups.0);
+            entry.insert("per_corpus".into(), groups.1);
+            entry.insert("per_speaker".into(), groups.2);
+            Some(Report::new(&outcome.pairs()))
+        }
+    };
+    if let Some(report) = &report {
+        eprintln!("{name}\n{}", report.table());
+        entry.insert("report".into(), serde_json::to_value(report)?);
+    }
+    Ok(Outcome {
+        model,
+        metadata,
+        report,
+        entry,
+    })
+}
+
+/// `c`, `d-nEMO`, ...
+pub fn run_name(protocol: Protocol, held: Option<Corpus>) -> String {
+    match held {
+        Some(corpus) => format!("({}) {}", protocol.key(), corpus.name()),
+        None => format!("({})", protocol.key()),
+    }
+}
+
+/// The averaged model on the validation windows: the mean over corpora of each one's UAR (the
+/// figure configurations are chosen by), and the pooled report.
+fn validation_scores(
+    model: &Ensemble,
+    valid: &[Sample],
+) -> Result<(f64, Report), Box<dyn std::error::Error>> {
+    let inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
+    let predicted: Vec<Emotion> = batch_probabilities(model, &inputs, &cpu())?
+        .iter()
+        .map(|p| p.top().0)
+        .collect();
+    let uar = mean_corpus_uar(
+        valid
+            .iter()
+            .zip(&predicted)
+            .map(|(s, &p)| (s.corpus, s.label, p)),
+    );
+    let pairs: Vec<(Emotion, Emotion)> = valid
+        .iter()
+        .zip(&predicted)
+        .map(|(s, &p)| (s.label, p))
+        .collect();
+    Ok((uar, Report::new(&pairs)))
+}
