@@ -63,6 +63,62 @@ function perCorpus(evaluation) {
   return parts.length ? `By corpus: ${parts.join(', ')}.` : null;
 }
 
+const LANGUAGES = { RAVDESS: 'English', TESS: 'English', SAVEE: 'English', 'CREMA-D': 'English', nEMO: 'Polish', ASED: 'Amharic' };
+
+/** The folds of protocol (d) that carry a report: [[corpus, report], ...]. */
+function folds(evaluation) {
+  const d = evaluation?.d;
+  if (!isObject(d?.folds)) return [];
+  return Object.entries(d.folds)
+    .filter(([, fold]) => number(fold?.report?.uar) !== null && number(fold?.report?.accuracy) !== null)
+    .map(([name, fold]) => [name, fold.report]);
+}
+
+/** Protocol (d) in plain words: how it does on a corpus (a language, a room, voices) it never heard. */
+function unheardCorpora(evaluation) {
+  const list = folds(evaluation);
+  if (list.length === 0) return [];
+  const mean = (f) => list.reduce((sum, [, r]) => sum + f(r), 0) / list.length;
+  const corpora = list.map(([name, r]) => {
+    const language = LANGUAGES[name] ? ` (${LANGUAGES[name]})` : '';
+    return `${name}${language} ${percent(r.uar)}`;
+  });
+  return [
+    h('dt', {}, 'On a corpus it never heard'),
+    h('dd', {}, h('strong', {}, `${percent(mean((r) => r.uar))} of each emotion recognised on average`),
+      h('span', { class: 'note' }, `(mean recall over the emotions, chance about 15-20 %; ${percent(mean((r) => r.accuracy))} of clips). ` +
+        `Trained without one corpus at a time and tested on it: ${corpora.join(', ')}.`)),
+  ];
+}
+
+/** What it gets wrong, from the same folds: emotions it rarely recognises, the answer it over-gives. */
+function weaknesses(evaluation) {
+  const list = folds(evaluation);
+  if (list.length === 0) return [];
+  const recall = new Map();
+  for (const [, r] of list) {
+    for (const c of Array.isArray(r.per_class) ? r.per_class : []) {
+      if (!(number(c?.support) > 0) || number(c?.recall) === null) continue;
+      const entry = recall.get(c.class) ?? [];
+      entry.push(c.recall);
+      recall.set(c.class, entry);
+    }
+  }
+  const weak = [...recall.entries()]
+    .map(([name, values]) => [name, values.reduce((a, b) => a + b, 0) / values.length])
+    .filter(([, value]) => value < 0.4)
+    .sort((a, b) => a[1] - b[1])
+    .map(([name, value]) => `${name} (${percent(value)} recognised)`);
+  const leans = list
+    .filter(([, r]) => number(r.spread?.answered) !== null && number(r.spread?.truth) > 0 && r.spread.answered > 1.5 * r.spread.truth)
+    .map(([name, r]) => `${r.spread.class} on ${name} (${percent(r.spread.answered)} of answers)`);
+  const parts = [];
+  if (weak.length) parts.push(`It often misses ${weak.join(', ')}.`);
+  if (leans.length) parts.push(`On unfamiliar voices it leans to one answer: ${leans.join('; ')}.`);
+  if (parts.length === 0) return [];
+  return [h('dt', {}, 'What it gets wrong'), h('dd', {}, parts.join(' '))];
+}
+
 function figure(term, evaluation, ...notes) {
   const text = score(evaluation);
   if (text === null) return [];
@@ -96,24 +152,32 @@ function networks(info) {
 export function renderModelCard(container, info) {
   const evaluation = isObject(info?.evaluation) ? info.evaluation : {};
   const data = trainingData(info ?? {});
+  const unheard = unheardCorpora(evaluation);
   const honest = figure('Accuracy on speakers it never heard', evaluation.c,
     evaluation.c?.protocol, perCorpus(evaluation.c));
-  const seed = figure('Seed-style figure, for contrast', evaluation.a, evaluation.a?.protocol);
+  const seed = figure('On clips of voices it trained on (for contrast)', evaluation.a,
+    'the notebooks this replaces report this kind of figure: clips cut up and augmented before a random split, so the test holds voices and sentences already heard');
   const items = [
-    ...(data ? [h('dt', {}, 'Trained on'), h('dd', {}, data, honest.length
-      ? h('span', { class: 'note' }, 'less the speakers kept apart for the test below')
+    ...(data ? [h('dt', {}, 'Trained on'), h('dd', {}, data, (honest.length || unheard.length)
+      ? h('span', { class: 'note' }, 'less a few speakers of each corpus kept apart to choose the settings')
       : null)] : []),
+    ...unheard,
     ...honest,
+    ...weaknesses(evaluation),
     ...seed,
     ...windowing(info ?? {}),
     ...networks(info ?? {}),
   ];
   const children = [];
-  if (info?.name) children.push(h('p', {}, 'Model ', h('code', {}, info.name), '.'));
   if (items.length) children.push(h('dl', {}, ...items));
-  if (honest.length && seed.length) {
+  if (unheard.length) {
     children.push(h('p', { class: 'explain' },
-      'The seed-style figure scores windows cut from clips whose augmented copies were also in ' +
+      'The first figure is the honest estimate of how it will do on a new voice, language or ' +
+      'microphone such as yours: each corpus was left out of training in turn and the model ' +
+      'trained on the others was tested on it. Expect less on spontaneous speech than on acted clips.'));
+  } else if (honest.length && seed.length) {
+    children.push(h('p', { class: 'explain' },
+      'The contrast figure scores windows cut from clips whose augmented copies were also in ' +
       'training, so the model is tested on voices and sentences it has already heard; the first ' +
       'figure, on speakers kept out of training altogether, is the honest estimate of how it will ' +
       'do on a new voice such as yours.'));

@@ -35,6 +35,8 @@ test('the page loads its model with no console error and no request to another o
   assert.match(await page.locator('body').innerText(), /never leaves your machine/);
   const card = await page.locator('#model-card').innerText();
   assert.match(card, /speakers it never heard/i, `model card: ${card}`);
+  assert.match(card, /On a corpus it never heard\s*\d+% of each emotion recognised/, `model card: ${card}`);
+  assert.match(card, /nEMO \(Polish\) \d+%, ASED \(Amharic\) \d+%/, `model card: ${card}`);
   await context.close();
 });
 
@@ -57,6 +59,12 @@ test('the model card shows the seed-style contrast when present and survives mis
       evaluation: {
         c: { unit: 'clip', report: { n: 5, accuracy: 0.4, macro_f1: 0.35 }, per_corpus: { RAVDESS: { accuracy: 0.5 } } },
         a: { unit: 'window', report: { n: 50, accuracy: 0.9 } },
+        d: { folds: {
+          nEMO: { report: { accuracy: 0.5, uar: 0.45, spread: { class: 'sad', answered: 0.5, truth: 0.2 },
+            per_class: [{ class: 'happy', recall: 0.1, support: 4 }, { class: 'sad', recall: 0.9, support: 4 }, { class: 'disgust', recall: 0, support: 0 }] } },
+          ASED: { report: { accuracy: 0.7, uar: 0.65, per_class: [{ class: 'happy', recall: 0.3, support: 2 }] } },
+          broken: { report: {} },
+        } },
       },
     };
     return [full, {}, null, { evaluation: { c: { report: {} } }, training: { data: 'x' }, window: {} }].map(render);
@@ -64,7 +72,11 @@ test('the model card shows the seed-style contrast when present and survives mis
   assert.match(cards[0], /RAVDESS 6, TESS 4/);
   assert.match(cards[0], /40% \(macro-F1 0\.35, 5 test clips\)/);
   assert.match(cards[0], /By corpus: RAVDESS 50%/);
-  assert.match(cards[0], /Seed-style figure, for contrast\s*90% \(50 test windows\)/);
+  assert.match(cards[0], /On clips of voices it trained on \(for contrast\)\s*90% \(50 test windows\)/);
+  assert.match(cards[0], /On a corpus it never heard\s*55% of each emotion recognised on average/);
+  assert.match(cards[0], /60% of clips\)\. Trained without one corpus at a time and tested on it: nEMO \(Polish\) 45%, ASED \(Amharic\) 65%\./);
+  assert.match(cards[0], /It often misses happy \(20% recognised\)\. On unfamiliar voices it leans to one answer: sad on nEMO \(50% of answers\)\./);
+  assert.doesNotMatch(cards[0], /disgust \(/, 'a class a corpus lacks is not a weakness');
   assert.match(cards[0], /honest estimate/);
   assert.match(cards[0], /average of 5 networks/);
   assert.doesNotMatch(cards[3], /How it decides/);
