@@ -91,7 +91,8 @@ function unheardCorpora(evaluation) {
   ];
 }
 
-/** What it gets wrong, from the same folds: emotions it rarely recognises, the answer it over-gives. */
+/** What it gets wrong, from the same folds: the three emotions it recognises least (under 40 %),
+ *  and the three corpora where one answer is most over-given. */
 function weaknesses(evaluation) {
   const list = folds(evaluation);
   if (list.length === 0) return [];
@@ -108,9 +109,13 @@ function weaknesses(evaluation) {
     .map(([name, values]) => [name, values.reduce((a, b) => a + b, 0) / values.length])
     .filter(([, value]) => value < 0.4)
     .sort((a, b) => a[1] - b[1])
+    .slice(0, 3)
     .map(([name, value]) => `${name} (${percent(value)} recognised)`);
+  // The three corpora where the top answer most exceeds its true share.
   const leans = list
     .filter(([, r]) => number(r.spread?.answered) !== null && number(r.spread?.truth) > 0 && r.spread.answered > 1.5 * r.spread.truth)
+    .sort((a, b) => b[1].spread.answered / b[1].spread.truth - a[1].spread.answered / a[1].spread.truth)
+    .slice(0, 3)
     .map(([name, r]) => `${r.spread.class} on ${name} (${percent(r.spread.answered)} of answers)`);
   const parts = [];
   if (weak.length) parts.push(`It often misses ${weak.join(', ')}.`);
