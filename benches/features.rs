@@ -1,9 +1,10 @@
-//! Decode + features for a 3 s and a 60 s clip (criterion). The matching librosa timing comes from
-//! `scripts/bench_librosa.py`, which prints the ratio against these figures.
+//! Decode + features for a 3 s and a 60 s clip (criterion), the features alone, and the floor:
+//! the real FFTs of the same frames and nothing else. The matching librosa timing comes from
+//! `scripts/bench_librosa.py`, which prints the ratios against these figures.
 
 use std::path::PathBuf;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use speech_emotion::audio::{DecodeOptions, decode_bytes};
 use speech_emotion::features::{FeatureConfig, FeatureExtractor};
 
@@ -28,6 +29,15 @@ fn bench(c: &mut Criterion) {
                 let audio = decode_bytes(bytes.clone(), DecodeOptions::default()).unwrap();
                 extractor.extract(&audio.samples).unwrap()
             })
+        });
+        let samples = decode_bytes(bytes, DecodeOptions::default())
+            .unwrap()
+            .samples;
+        c.bench_function(&format!("zcr/rms/mfcc {name}"), |b| {
+            b.iter(|| extractor.extract(black_box(&samples)).unwrap())
+        });
+        c.bench_function(&format!("fft floor {name}"), |b| {
+            b.iter(|| extractor.fft_floor(black_box(&samples)))
         });
     }
 }

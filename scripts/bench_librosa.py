@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Time librosa on the same work as `cargo bench --bench features` (decode a 16 kHz WAV, then ZCR,
-RMS and MFCC with the same parameters), run the Rust bench, and print the ratio.
+RMS and MFCC with the same parameters), run the Rust bench, and print for each clip librosa's
+time, ours, and the floor measured in the Rust process (the real FFTs of the same frames and
+nothing else), with the ratios.
 
-    python3 scripts/bench_librosa.py
+    scripts/bench_features.sh      (installs librosa in target/bench-venv, then runs this)
 
 It first writes the two clips the Rust bench reads: target/bench/clip_3s.wav (a RAVDESS clip cut
 to 3 s) and target/bench/clip_60s.wav (RAVDESS clips of actor 01 joined to 60 s), 16-bit 16 kHz.
@@ -48,8 +50,9 @@ def rust_times() -> dict:
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     times = {}
     unit = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-    for name, value, u in re.findall(r"(clip_\w+\.wav)\s+time:\s+\[[\d.]+ \S+ ([\d.]+) (\S+)", out):
-        times[name] = float(value) * unit[u]
+    pattern = r"((?:decode \+ )?zcr/rms/mfcc|fft floor) (clip_\w+\.wav)\s+time:\s+\[[\d.]+ \S+ ([\d.]+) (\S+)"
+    for what, name, value, u in re.findall(pattern, out):
+        times[(what, name)] = float(value) * unit[u]
     return times
 
 
@@ -61,8 +64,15 @@ def main() -> None:
     for name, path in clips.items():
         runs = 5 if "60" in name else 30
         t = min(timeit.repeat(lambda: librosa_features(path), number=1, repeat=runs))
-        rows.append({"clip": name, "librosa_s": t, "rust_s": rust.get(name), "ratio": t / rust[name]})
-        print(f"{name}: librosa {t * 1e3:.2f} ms, Rust {rust[name] * 1e3:.3f} ms -> {t / rust[name]:.0f}x faster")
+        ours = rust[("decode + zcr/rms/mfcc", name)]
+        features = rust[("zcr/rms/mfcc", name)]
+        floor = rust[("fft floor", name)]
+        rows.append({"clip": name, "librosa_s": t, "rust_s": ours, "rust_features_s": features,
+                     "fft_floor_s": floor, "vs_librosa": t / ours, "vs_floor": ours / floor})
+        print(f"{name}: librosa {t * 1e3:.2f} ms | ours {ours * 1e3:.3f} ms (features alone "
+              f"{features * 1e3:.3f} ms) | FFT floor {floor * 1e3:.3f} ms")
+        print(f"    {t / ours:.1f}x faster than librosa; {ours / floor:.2f}x the floor "
+              f"(features alone {features / floor:.2f}x)")
     print(json.dumps(rows))
 
 

@@ -34,14 +34,15 @@ pub fn window_features(
     samples: &[f32],
     kind: InputKind,
 ) -> Result<Matrix> {
+    let features = extractor.frame_features(samples)?;
     let spectral = match kind {
-        InputKind::Mfcc => extractor.mfcc(samples)?,
-        InputKind::LogMel => extractor.log_mel(samples)?,
+        InputKind::Mfcc => extractor.mfcc_of(&features.log_mel),
+        InputKind::LogMel => features.log_mel,
     };
     let frames = spectral.cols;
     let mut data = Vec::with_capacity((2 + spectral.rows) * frames);
-    data.extend_from_slice(&extractor.zcr(samples)?);
-    data.extend_from_slice(&extractor.rms(samples)?);
+    data.extend_from_slice(&features.zcr);
+    data.extend_from_slice(&features.rms);
     data.extend_from_slice(&spectral.data);
     Ok(Matrix {
         rows: 2 + spectral.rows,

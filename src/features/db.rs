@@ -5,13 +5,23 @@ pub const AMIN: f32 = 1e-10;
 /// Dynamic range kept below the loudest value of the whole matrix.
 pub const TOP_DB: f32 = 80.0;
 
+/// [`AMIN`] in dB, exactly, as librosa gives digital silence.
+const AMIN_DB: f32 = -100.0;
+
+/// `10 log10(x) = ln(x) · 10 / ln 10`: one natural logarithm per value, the cheapest libm has.
+const DB_PER_NEPER: f32 = 10.0 / std::f32::consts::LN_10;
+
 /// Converts a whole power matrix to dB in place: `10 log10(max(S, amin))`, then everything below
 /// `max - top_db` is raised to it. The clamp is relative to the matrix's own maximum, so the
 /// result depends on the whole matrix, as in librosa.
 pub fn power_to_db_in_place(values: &mut [f32]) {
     let mut max = f32::NEG_INFINITY;
     for v in values.iter_mut() {
-        *v = (10.0 * f64::from(v.max(AMIN)).log10()) as f32;
+        *v = if *v > AMIN {
+            DB_PER_NEPER * v.ln()
+        } else {
+            AMIN_DB
+        };
         max = max.max(*v);
     }
     let floor = max - TOP_DB;

@@ -28,12 +28,27 @@ pub fn pad_center(samples: &[f32], frame_length: usize, padding: Padding) -> Vec
 
 /// The frames of a padded signal, as `librosa.util.frame` lays them out.
 pub fn frames<T>(padded: &[T], frame_length: usize, hop: usize) -> impl Iterator<Item = &[T]> {
-    let count = if padded.len() < frame_length {
+    (0..frame_count(padded.len(), frame_length, hop))
+        .map(move |t| &padded[t * hop..t * hop + frame_length])
+}
+
+/// How many whole frames of `frame_length`, one every `hop` samples, fit in `len` samples.
+pub fn frame_count(len: usize, frame_length: usize, hop: usize) -> usize {
+    if len < frame_length {
         0
     } else {
-        1 + (padded.len() - frame_length) / hop
-    };
-    (0..count).map(move |t| &padded[t * hop..t * hop + frame_length])
+        1 + (len - frame_length) / hop
+    }
+}
+
+/// The longest block that tiles every frame and every hop: `gcd(frame_length, hop)`. Per-frame
+/// sums are added up from per-block sums, so that each sample is read once.
+pub fn block_len(frame_length: usize, hop: usize) -> usize {
+    let (mut a, mut b) = (frame_length, hop);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }
 
 #[cfg(test)]

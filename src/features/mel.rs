@@ -84,11 +84,7 @@ impl MelFilterbank {
     pub fn apply(&self, power: &[f32], out: &mut [f32]) {
         for ((start, weights), slot) in self.bands.iter().zip(out.iter_mut()) {
             let bins = &power[*start..*start + weights.len()];
-            *slot = weights
-                .iter()
-                .zip(bins)
-                .map(|(&w, &p)| f64::from(w) * f64::from(p))
-                .sum::<f64>() as f32;
+            *slot = weights.iter().zip(bins).map(|(&w, &p)| w * p).sum();
         }
     }
 

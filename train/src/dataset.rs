@@ -22,7 +22,7 @@ use crate::parallel::map_in_order;
 use crate::protocol::{held_out, validation};
 
 /// Bump when anything that shapes the cached features changes.
-const CACHE_VERSION: u32 = 2;
+const CACHE_VERSION: u32 = 3;
 
 /// One model window of one (possibly augmented) copy of a clip.
 #[derive(Debug, Clone)]
