@@ -12,6 +12,7 @@ use crate::features::{FeatureExtractor, Matrix};
 use crate::input::window_features;
 use crate::metadata::ModelMetadata;
 use crate::model::{Ensemble, MIN_FRAMES};
+use crate::parallel::map_in_order;
 use crate::prediction::{Prediction, Probabilities, Segment};
 use crate::segment::Windowing;
 
@@ -116,6 +117,13 @@ impl Classifier {
     /// Classifies mono samples already at the model's rate, `BATCH` windows at a time: beside
     /// the samples, only one batch of windows and the timeline are ever held.
     pub fn classify_resampled(&self, samples: &[f32]) -> Result<Prediction> {
+        self.classify_resampled_on(samples, 1)
+    }
+
+    /// [`Self::classify_resampled`] with the batches spread over `threads` threads (native
+    /// only; the page has one): each thread holds one batch of windows at a time, and the
+    /// answer is the same as on one thread.
+    pub fn classify_resampled_on(&self, samples: &[f32], threads: usize) -> Result<Prediction> {
         crate::features::check_samples(samples)?;
         let sr = self.sample_rate();
         let plan = Windowing::new(samples, sr, &self.metadata.window);
@@ -135,12 +143,16 @@ impl Classifier {
         let speech: Vec<usize> = (0..plan.spans().len())
             .filter(|&i| plan.spans()[i].speech)
             .collect();
-        for batch in speech.chunks(BATCH) {
+        let batches: Vec<&[usize]> = speech.chunks(BATCH).collect();
+        let answers = map_in_order(&batches, threads, |_, batch| {
             let inputs = batch
                 .iter()
                 .map(|&i| self.input(&plan.samples(&plan.spans()[i])))
                 .collect::<Result<Vec<_>>>()?;
-            for (&i, p) in batch.iter().zip(self.probabilities(&inputs)?) {
+            self.probabilities(&inputs)
+        });
+        for (batch, answer) in batches.iter().zip(answers) {
+            for (&i, p) in batch.iter().zip(answer?) {
                 timeline[i].emotion = Some(p.top().0);
                 timeline[i].probabilities = Some(p);
             }

@@ -12,6 +12,7 @@ pub mod features;
 pub mod input;
 pub mod metadata;
 pub mod model;
+pub mod parallel;
 pub mod prediction;
 pub mod segment;
 pub mod state;

@@ -18,8 +18,8 @@ use speech_emotion::segment::{WindowConfig, windows};
 use crate::augment::channel::Channel;
 use crate::augment::{Augmentation, Recipe};
 use crate::corpus::{Clip, Corpus};
-use crate::parallel::map_in_order;
 use crate::protocol::{held_out, validation};
+use speech_emotion::parallel::map_in_order;
 
 /// Bump when anything that shapes the cached features changes.
 const CACHE_VERSION: u32 = 3;

@@ -10,7 +10,6 @@ pub mod dataset;
 pub mod evaluation;
 pub mod loco;
 pub mod metrics;
-pub mod parallel;
 pub mod plot;
 pub mod protocol;
 pub mod run;

@@ -24,7 +24,7 @@ use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
 use crate::augment::bands::shift_bands;
 use crate::corpus::Corpus;
 use crate::metrics::Report;
-use crate::parallel::map_in_order;
+use speech_emotion::parallel::map_in_order;
 
 /// Hyper-parameters of one training run.
 #[derive(Debug, Clone, Serialize)]

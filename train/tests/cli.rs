@@ -271,6 +271,56 @@ fn predict_reports_bad_files_and_goes_on() {
 }
 
 #[test]
+fn predict_on_several_threads_answers_in_the_given_order_as_on_one() {
+    // Eight real clips of several corpora, and a bad file in the middle; a long file joined from
+    // them exercises one file's windows spread over threads.
+    let mut files: Vec<PathBuf> = ["ravdess/Actor_02", "savee", "tess/OAF_angry"]
+        .iter()
+        .flat_map(|dir| {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(data().join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "flac"))
+                .collect();
+            found.sort();
+            found.truncate(3);
+            found
+        })
+        .collect();
+    assert_eq!(files.len(), 9);
+    let dir = temp("threads");
+    let bad = dir.join("broken.wav");
+    std::fs::write(&bad, b"RIFF not really").unwrap();
+    files.insert(4, bad);
+    let long = dir.join("long.wav");
+    write_wav(&long, 16_000, 30.0, 180.0);
+    files.push(long);
+    let run = |threads: &str| {
+        let output = bin()
+            .args(["predict", "--json", "--timeline", "--threads", threads])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "the broken file fails");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let one = run("1");
+    assert_eq!(run("2"), one);
+    assert_eq!(run("3"), one);
+    let shown: Vec<String> = one
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let given: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    assert_eq!(shown, given);
+}
+
+#[test]
 fn predict_timeline_marks_silence_and_writes_csv() {
     let dir = temp("timeline");
     // 3 s of speech-like tone, 4 s of digital silence, 3 s of tone.

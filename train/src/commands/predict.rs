@@ -1,6 +1,7 @@
 //! `predict FILE... [--json] [--timeline] [--csv OUT]`: the emotion of each file, one line each.
 //! A file that cannot be read is reported and the others go on; the exit status is 1 if any
-//! failed. Directories are walked.
+//! failed. Directories are walked. Files are classified on every core (a single file's windows
+//! are), and reported in the order given as soon as each is ready.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 use speech_emotion::audio::{DecodeOptions, load_file};
+use speech_emotion::parallel::for_each_in_order;
 use speech_emotion::prediction::Prediction;
 use speech_emotion::{Classifier, Emotion};
 
@@ -32,6 +34,9 @@ pub struct Args {
     /// Refuse audio longer than this many seconds.
     #[arg(long, default_value_t = DecodeOptions::default().max_duration_s)]
     max_seconds: f64,
+    /// Threads classifying: files in parallel, or one file's windows when there are fewer files.
+    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    threads: usize,
     #[command(flatten)]
     model: ModelArg,
 }
@@ -49,11 +54,12 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Classifies one file with the library's whole pipeline.
+/// Classifies one file with the library's whole pipeline, its windows on `threads` threads.
 pub fn classify_file(
     classifier: &Classifier,
     path: &Path,
     max_seconds: f64,
+    threads: usize,
 ) -> speech_emotion::Result<Prediction> {
     let (audio, _) = load_file(
         path,
@@ -62,7 +68,7 @@ pub fn classify_file(
             max_duration_s: max_seconds,
         },
     )?;
-    classifier.classify_resampled(&audio.samples)
+    classifier.classify_resampled_on(&audio.samples, threads)
 }
 
 fn emotion_name(e: Option<Emotion>) -> &'static str {
@@ -76,88 +82,25 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Err("no audio files found".into());
     }
-    let mut csv = match &args.csv {
-        Some(path) => {
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
-            );
-            let names: Vec<&str> = Emotion::ALL.iter().map(|e| e.name()).collect();
-            writeln!(file, "file,start,end,emotion,{}", names.join(","))?;
-            Some(file)
-        }
-        None => None,
-    };
+    let mut csv = open_csv(args.csv.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failures = 0;
-    for path in &files {
-        let shown = path.display().to_string();
-        match classify_file(&classifier, path, args.max_seconds) {
-            Ok(p) => {
-                if args.json {
-                    let mut value = json!({
-                        "file": shown,
-                        "emotion": p.emotion,
-                        "confidence": p.confidence,
-                        "probabilities": p.probabilities,
-                    });
-                    if args.timeline {
-                        value["timeline"] = serde_json::to_value(&p.timeline)?;
-                        value["duration"] = json!(p.duration);
-                    }
-                    writeln!(out, "{value}")?;
-                } else {
-                    let spread: Vec<String> = Emotion::ALL
-                        .iter()
-                        .map(|e| format!("{} {:.2}", e.name(), p.probabilities.0[e.index()]))
-                        .collect();
-                    writeln!(
-                        out,
-                        "{shown}: {} ({:.0} %)   [{}]",
-                        emotion_name(p.emotion),
-                        100.0 * p.confidence,
-                        spread.join(", ")
-                    )?;
-                    if args.timeline {
-                        for s in &p.timeline {
-                            writeln!(
-                                out,
-                                "    {:>8.2} - {:>8.2} s  {}",
-                                s.start,
-                                s.end,
-                                emotion_name(s.emotion)
-                            )?;
-                        }
-                    }
-                }
-                if let Some(file) = csv.as_mut() {
-                    for s in &p.timeline {
-                        let probs: Vec<String> = match &s.probabilities {
-                            Some(pr) => pr.0.iter().map(|v| format!("{v:.5}")).collect(),
-                            None => vec![String::new(); Emotion::COUNT],
-                        };
-                        writeln!(
-                            file,
-                            "\"{}\",{:.3},{:.3},{},{}",
-                            shown.replace('"', "\"\""),
-                            s.start,
-                            s.end,
-                            s.emotion.map_or("silence", Emotion::name),
-                            probs.join(",")
-                        )?;
-                    }
-                }
+    let mut written: std::io::Result<()> = Ok(());
+    let threads = args.threads.max(1);
+    let per_file = (threads / files.len()).max(1);
+    for_each_in_order(
+        &files,
+        threads,
+        |_, path| classify_file(&classifier, path, args.max_seconds, per_file),
+        |i, result| {
+            failures += usize::from(result.is_err());
+            if written.is_ok() {
+                written = report(&mut out, csv.as_mut(), &files[i], &result, &args);
             }
-            Err(e) => {
-                failures += 1;
-                if args.json {
-                    writeln!(out, "{}", json!({"file": shown, "error": e.to_string()}))?;
-                } else {
-                    writeln!(out, "{shown}: error: {e}")?;
-                }
-            }
-        }
-    }
+        },
+    );
+    written?;
     if let Some(mut file) = csv {
         file.flush()?;
     }
@@ -166,4 +109,89 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+type CsvFile = std::io::BufWriter<std::fs::File>;
+
+/// The CSV export with its header, if one was asked for.
+fn open_csv(path: Option<&Path>) -> Result<Option<CsvFile>, Box<dyn std::error::Error>> {
+    let Some(path) = path else { return Ok(None) };
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
+    );
+    let names: Vec<&str> = Emotion::ALL.iter().map(|e| e.name()).collect();
+    writeln!(file, "file,start,end,emotion,{}", names.join(","))?;
+    Ok(Some(file))
+}
+
+/// Prints one file's answer (or error) and appends its timeline to the CSV.
+fn report(
+    out: &mut impl Write,
+    csv: Option<&mut CsvFile>,
+    path: &Path,
+    result: &speech_emotion::Result<Prediction>,
+    args: &Args,
+) -> std::io::Result<()> {
+    let shown = path.display().to_string();
+    let p = match result {
+        Ok(p) => p,
+        Err(e) if args.json => {
+            return writeln!(out, "{}", json!({"file": shown, "error": e.to_string()}));
+        }
+        Err(e) => return writeln!(out, "{shown}: error: {e}"),
+    };
+    if args.json {
+        let mut value = json!({
+            "file": shown,
+            "emotion": p.emotion,
+            "confidence": p.confidence,
+            "probabilities": p.probabilities,
+        });
+        if args.timeline {
+            value["timeline"] = serde_json::to_value(&p.timeline)?;
+            value["duration"] = json!(p.duration);
+        }
+        writeln!(out, "{value}")?;
+    } else {
+        let spread: Vec<String> = Emotion::ALL
+            .iter()
+            .map(|e| format!("{} {:.2}", e.name(), p.probabilities.0[e.index()]))
+            .collect();
+        writeln!(
+            out,
+            "{shown}: {} ({:.0} %)   [{}]",
+            emotion_name(p.emotion),
+            100.0 * p.confidence,
+            spread.join(", ")
+        )?;
+        if args.timeline {
+            for s in &p.timeline {
+                writeln!(
+                    out,
+                    "    {:>8.2} - {:>8.2} s  {}",
+                    s.start,
+                    s.end,
+                    emotion_name(s.emotion)
+                )?;
+            }
+        }
+    }
+    if let Some(file) = csv {
+        for s in &p.timeline {
+            let probs: Vec<String> = match &s.probabilities {
+                Some(pr) => pr.0.iter().map(|v| format!("{v:.5}")).collect(),
+                None => vec![String::new(); Emotion::COUNT],
+            };
+            writeln!(
+                file,
+                "\"{}\",{:.3},{:.3},{},{}",
+                shown.replace('"', "\"\""),
+                s.start,
+                s.end,
+                s.emotion.map_or("silence", Emotion::name),
+                probs.join(",")
+            )?;
+        }
+    }
+    Ok(())
 }
