@@ -14,6 +14,7 @@ pub mod metadata;
 pub mod model;
 pub mod parallel;
 pub mod prediction;
+pub mod record;
 pub mod segment;
 pub mod state;
 #[cfg(target_arch = "wasm32")]

@@ -24,6 +24,8 @@ enum Command {
     Predict(commands::predict::Args),
     /// Score a model on any folder of clips named as the corpora name them.
     Evaluate(commands::evaluate::Args),
+    /// Store a trained model's weights in f16 after checking its answers on real clips.
+    Half(commands::half::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
+        Command::Half(args) => commands::half::run(args),
     };
     match result {
         Ok(code) => code,

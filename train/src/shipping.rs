@@ -7,11 +7,14 @@ use burn::module::Module;
 use speech_emotion::features::Matrix;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::Ensemble;
+use speech_emotion::prediction::Probabilities;
+use speech_emotion::record::to_half_precision;
 
 use crate::dataset::Example;
 
 /// Writes the shipped model's record and metadata, keeping the figures of protocols not run
-/// this time from the metadata already there, after checking the record reloads exactly.
+/// this time from the metadata already there, after checking the record reloads (exactly, or
+/// within [`HALF_TOLERANCE`] when the weights are stored in half precision).
 pub fn write_model(
     out: &Path,
     name: &str,
@@ -33,13 +36,16 @@ pub fn write_model(
     metadata.training = training;
     metadata.evaluation = serde_json::Value::Object(evaluation);
     let in_memory = speech_emotion::Classifier::from_model(model.clone(), metadata.clone())?;
-    let record = model
+    let mut record = model
         .into_record()
         .into_bytes()
         .map_err(|e| format!("{e:?}"))?
         .to_vec();
+    if metadata.half_precision {
+        record = to_half_precision(&record)?;
+    }
     let reloaded = speech_emotion::Classifier::new(&record, metadata.clone())?;
-    check_reload(&in_memory, &reloaded, examples)?;
+    check_reload(&in_memory, &reloaded, examples, metadata.half_precision)?;
     let record_path = out.join(format!("{name}.bin"));
     std::fs::write(&record_path, &record)?;
     std::fs::write(&meta_path, serde_json::to_string_pretty(&metadata)?)?;
@@ -78,11 +84,17 @@ pub fn add_figures(
     Ok(())
 }
 
-/// The record must give back exactly the network that was trained.
+/// The largest change in any probability a half-precision record may make on the training
+/// windows: rounding the weights to `f16` moves them by about 1e-3.
+pub const HALF_TOLERANCE: f32 = 0.05;
+
+/// The record must give back the network that was trained: exactly in `f32`, within
+/// [`HALF_TOLERANCE`] in `f16`.
 fn check_reload(
     in_memory: &speech_emotion::Classifier,
     reloaded: &speech_emotion::Classifier,
     examples: &[Example],
+    half: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let inputs: Vec<Matrix> = examples
         .iter()
@@ -95,12 +107,34 @@ fn check_reload(
         .collect();
     let before = in_memory.probabilities(&inputs)?;
     let after = reloaded.probabilities(&inputs)?;
-    if before != after {
+    let worst = largest_change(&before, &after);
+    if !half && worst > 0.0 {
         return Err("the saved record does not reproduce the trained network's predictions".into());
     }
-    eprintln!(
-        "the saved record reloads with identical predictions on {} windows",
-        before.len()
-    );
+    if worst > HALF_TOLERANCE {
+        return Err(format!(
+            "the half-precision record moves a probability by {worst:.3} (more than {HALF_TOLERANCE})"
+        )
+        .into());
+    }
+    if half {
+        eprintln!(
+            "the saved half-precision record reloads within {worst:.4} of every probability on {} windows",
+            before.len()
+        );
+    } else {
+        eprintln!(
+            "the saved record reloads with identical predictions on {} windows",
+            before.len()
+        );
+    }
     Ok(())
+}
+
+/// The largest absolute difference between two lists of probabilities.
+pub fn largest_change(a: &[Probabilities], b: &[Probabilities]) -> f32 {
+    a.iter()
+        .zip(b)
+        .flat_map(|(p, q)| p.0.iter().zip(&q.0).map(|(x, y)| (x - y).abs()))
+        .fold(0.0, f32::max)
 }

@@ -73,7 +73,7 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         assert!(stderr.contains(corpus), "{corpus} not found: {stderr}");
     }
     assert!(
-        stderr.contains("reloads with identical predictions"),
+        stderr.contains("half-precision record reloads within"),
         "{stderr}"
     );
     let meta: serde_json::Value =
@@ -356,4 +356,84 @@ fn predict_timeline_marks_silence_and_writes_csv() {
     );
     assert!(text.contains(",silence,"));
     assert_eq!(text.lines().count(), timeline.len() + 1);
+}
+
+/// The shipped model written back in f32, as a model trained with `--half-precision false` is.
+fn write_full_precision_model(dir: &Path) -> PathBuf {
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
+    use burn::tensor::Bytes;
+    use speech_emotion::state::{MODEL_RECORD, shipped_metadata};
+    let mut metadata = shipped_metadata().unwrap();
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(MODEL_RECORD.to_vec()))
+        .unwrap()
+        .cast_to_module_dtype();
+    let model = metadata
+        .model
+        .init_ensemble(&speech_emotion::classifier::cpu())
+        .load_record(record);
+    let full = model.into_record().into_bytes().unwrap().to_vec();
+    metadata.half_precision = false;
+    let json = dir.join("model.json");
+    std::fs::write(dir.join("model.bin"), full).unwrap();
+    std::fs::write(&json, serde_json::to_string(&metadata).unwrap()).unwrap();
+    json
+}
+
+#[test]
+fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
+    let dir = temp("half");
+    let json = write_full_precision_model(&dir);
+    let full_size = std::fs::metadata(dir.join("model.bin")).unwrap().len();
+    let clips = data().join("savee");
+    let predict = |model: &Path| {
+        let output = bin()
+            .args(["predict", "--json", "--model"])
+            .arg(model)
+            .arg(&clips)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let before = predict(&json);
+    let output = bin()
+        .arg("half")
+        .arg("--model")
+        .arg(&json)
+        .arg(&clips)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("480 clips: largest change of a probability 0.00"),
+        "{stdout}"
+    );
+    let half_size = std::fs::metadata(dir.join("model.bin")).unwrap().len();
+    assert!(
+        half_size * 10 < full_size * 6,
+        "{half_size} against {full_size}"
+    );
+    let after = predict(&json);
+    let answers = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["emotion"].to_string())
+            .collect()
+    };
+    let same = answers(&before)
+        .iter()
+        .zip(answers(&after))
+        .filter(|(a, b)| **a == *b)
+        .count();
+    assert!(same >= 475, "only {same} of 480 answers kept");
+    let again = bin()
+        .arg("half")
+        .arg("--model")
+        .arg(&json)
+        .arg(&clips)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already in half precision"));
 }

@@ -2,6 +2,7 @@
 
 pub mod evaluate;
 pub mod features;
+pub mod half;
 pub mod model_choice;
 pub mod predict;
 pub mod train;

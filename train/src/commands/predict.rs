@@ -42,7 +42,7 @@ pub struct Args {
 }
 
 /// The files to classify: files as given, directories walked.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
