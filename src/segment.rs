@@ -1,5 +1,6 @@
 //! From a whole recording to the fixed-length windows the model sees, the same way in training
-//! and inference: find speech by frame energy, trim leading and trailing silence, cut windows,
+//! and inference: find speech by frame energy against the loudness of its own region (so a calm
+//! sentence next to a shouted one is kept), trim leading and trailing silence, cut windows,
 //! loop-fill a window when the speech is shorter than one, mark windows without enough speech as
 //! silence, and level each window so that the microphone's gain does not decide the emotion.
 
@@ -12,10 +13,22 @@ pub struct WindowConfig {
     pub window_s: f32,
     /// Hop between windows in seconds, for audio longer than one window.
     pub hop_s: f32,
-    /// A frame is speech when its RMS is within this many dB of the recording's loudest frame.
+    /// A frame is speech when its RMS is within this many dB of the loudest frame of its
+    /// region (the frames within [`Self::local_s`] of it)...
     pub speech_db: f32,
-    /// ...and above this absolute RMS (about -54 dBFS): below it nothing counts as speech.
+    /// ...and above this absolute RMS (about -54 dBFS): below it nothing counts as speech...
     pub floor_rms: f32,
+    /// ...where a frame's region reaches this many seconds each side...
+    #[serde(default = "default_local_s")]
+    pub local_s: f32,
+    /// ...and it is within this many dB of the whole recording's loudest frame...
+    #[serde(default = "default_range_db")]
+    pub range_db: f32,
+    /// ...and, when it is more than `speech_db` below the recording's loudest frame, this many
+    /// dB above the noise floor (the 5th-percentile frame), so that a long pause is not
+    /// measured against itself.
+    #[serde(default = "default_noise_margin_db")]
+    pub noise_margin_db: f32,
     /// A window with less than this fraction of speech frames is marked as silence.
     pub min_speech_fraction: f32,
     /// Each window's speech frames are scaled to this RMS before features are taken.
@@ -29,6 +42,18 @@ fn default_min_speech_s() -> f32 {
     0.25
 }
 
+fn default_local_s() -> f32 {
+    3.0
+}
+
+fn default_range_db() -> f32 {
+    50.0
+}
+
+fn default_noise_margin_db() -> f32 {
+    6.0
+}
+
 impl Default for WindowConfig {
     /// 2 s windows every 1 s: one window holds a whole short acted utterance (most clips of the
     /// corpora are 1.5-3 s of speech once trimmed), and a 1 s hop gives a readable timeline.
@@ -38,6 +63,9 @@ impl Default for WindowConfig {
             hop_s: 1.0,
             speech_db: 35.0,
             floor_rms: 0.002,
+            local_s: default_local_s(),
+            range_db: default_range_db(),
+            noise_margin_db: default_noise_margin_db(),
             min_speech_fraction: 0.2,
             target_rms: 0.1,
             min_speech_s: default_min_speech_s(),
@@ -95,6 +123,34 @@ fn frame_energy(samples: &[f32], offset: f32) -> Vec<f32> {
         .collect()
 }
 
+/// The recording's noise floor: the RMS of its 5th-percentile frame.
+fn noise_floor(energy: &[f32]) -> f32 {
+    let mut sorted = energy.to_vec();
+    let k = (sorted.len() / 20).min(sorted.len().saturating_sub(1));
+    *sorted.select_nth_unstable_by(k, f32::total_cmp).1
+}
+
+/// The largest value within `reach` places of each value (a monotonic queue: O(n)).
+fn sliding_max(values: &[f32], reach: usize) -> Vec<f32> {
+    let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let mut out = Vec::with_capacity(values.len());
+    let mut next = 0;
+    for i in 0..values.len() {
+        while next < values.len() && next <= i + reach {
+            while queue.back().is_some_and(|&j| values[j] <= values[next]) {
+                queue.pop_back();
+            }
+            queue.push_back(next);
+            next += 1;
+        }
+        while queue.front().is_some_and(|&j| j + reach < i) {
+            queue.pop_front();
+        }
+        out.push(values[queue[0]]);
+    }
+    out
+}
+
 /// Speech detection over a recording.
 struct SpeechMap {
     speech: Vec<bool>,
@@ -102,11 +158,26 @@ struct SpeechMap {
 }
 
 impl SpeechMap {
-    fn new(samples: &[f32], offset: f32, config: &WindowConfig) -> Self {
+    /// A frame is speech when it clears the thresholds of [`WindowConfig`]: its region's level,
+    /// the recording's loudest frame, the absolute floor, and the noise floor if it is quieter
+    /// than the recording-wide rule alone would accept.
+    fn new(samples: &[f32], offset: f32, config: &WindowConfig, sr: u32) -> Self {
         let energy = frame_energy(samples, offset);
+        let db = |x: f32| 10f32.powf(x / 20.0);
         let loudest = energy.iter().copied().fold(0.0f32, f32::max);
-        let threshold = (loudest * 10f32.powf(-config.speech_db / 20.0)).max(config.floor_rms);
-        let speech = energy.iter().map(|&e| e >= threshold).collect();
+        let near_loudest = loudest * db(-config.speech_db);
+        let above_noise = noise_floor(&energy) * db(config.noise_margin_db);
+        let lowest = (loudest * db(-config.range_db)).max(config.floor_rms);
+        let reach = (config.local_s * sr as f32 / HOP as f32).round() as usize;
+        let speech = sliding_max(&energy, reach)
+            .iter()
+            .zip(&energy)
+            .map(|(&local, &e)| {
+                e >= lowest
+                    && e >= local * db(-config.speech_db)
+                    && (e >= near_loudest || e >= above_noise)
+            })
+            .collect();
         Self { speech, energy }
     }
 
@@ -174,7 +245,7 @@ impl<'a> Windowing<'a> {
         if offset.abs() > 1e-4 {
             plan.offset = offset;
         }
-        let map = SpeechMap::new(samples, plan.offset, config);
+        let map = SpeechMap::new(samples, plan.offset, config, sr);
         let min_span = (config.min_speech_s * sr as f32) as usize;
         let span = map
             .speech_span(samples.len())
@@ -316,6 +387,9 @@ mod tests {
         assert!(!w[0].speech);
         assert!((w[0].end_s - 3.0).abs() < 1e-6);
         assert!(windows(&[], 16_000, &WindowConfig::default()).is_empty());
+        let one = windows(&[0.5], 16_000, &WindowConfig::default());
+        assert_eq!(one.len(), 1);
+        assert!(!one[0].speech, "one sample is not speech");
     }
 
     #[test]
@@ -350,6 +424,58 @@ mod tests {
         let w = windows(&audio, 16_000, &WindowConfig::default());
         assert_eq!(w.len(), 1);
         assert!(!w[0].speech);
+    }
+
+    #[test]
+    fn a_calm_sentence_before_a_shouted_one_is_kept_and_the_pause_marked() {
+        // 40 dB apart: beyond the 35 dB a single recording-wide threshold allows.
+        let mut audio = tone(5.0, 0.005);
+        audio.extend(vec![0.0; 16_000 * 3]);
+        audio.extend(tone(5.0, 0.5));
+        let w = windows(&audio, 16_000, &WindowConfig::default());
+        let speech_in = |from: f32, to: f32| {
+            w.iter()
+                .filter(|w| w.speech && w.start_s >= from && w.end_s <= to)
+                .count()
+        };
+        assert!(speech_in(0.0, 5.0) >= 3, "the calm sentence is speech");
+        assert!(speech_in(8.0, 13.0) >= 3, "the shouted one too");
+        assert!(
+            w.iter()
+                .any(|w| !w.speech && w.start_s >= 5.0 && w.end_s <= 8.0),
+            "the pause between them is not"
+        );
+    }
+
+    #[test]
+    fn a_long_noisy_pause_is_not_measured_against_itself() {
+        let noise = |seconds: f32| -> Vec<f32> {
+            (0..(16_000.0 * seconds) as usize)
+                .map(|i| 0.006 * ((i * 7919 % 101) as f32 / 50.0 - 1.0))
+                .collect()
+        };
+        let mut audio = tone(3.0, 0.3);
+        audio.extend(noise(8.0));
+        audio.extend(tone(3.0, 0.3));
+        let w = windows(&audio, 16_000, &WindowConfig::default());
+        let middle: Vec<_> = w
+            .iter()
+            .filter(|w| w.start_s >= 4.0 && w.end_s <= 10.0)
+            .collect();
+        assert!(!middle.is_empty() && middle.iter().all(|w| !w.speech));
+    }
+
+    #[test]
+    fn sliding_max_and_noise_floor() {
+        let values = [1.0, 5.0, 2.0, 0.0, 0.0, 0.0, 3.0];
+        assert_eq!(
+            sliding_max(&values, 1),
+            vec![5.0, 5.0, 5.0, 2.0, 0.0, 3.0, 3.0]
+        );
+        assert_eq!(sliding_max(&values, 10), vec![5.0; 7]);
+        assert_eq!(noise_floor(&[0.3]), 0.3);
+        let ramp: Vec<f32> = (0..100).map(|i| i as f32).collect();
+        assert_eq!(noise_floor(&ramp), 5.0);
     }
 
     #[test]
