@@ -137,6 +137,7 @@ impl Classifier {
                     end,
                     emotion: None,
                     probabilities: None,
+                    uncertain: false,
                 }
             })
             .collect();
@@ -157,9 +158,11 @@ impl Classifier {
                 timeline[i].probabilities = Some(p);
             }
         }
+        let calibration = self.metadata.calibration.as_ref();
         Ok(Prediction::from_timeline(
             timeline,
             samples.len() as f32 / sr as f32,
+            |p| calibration.is_some_and(|c| c.unsure(p)),
         ))
     }
 
@@ -176,10 +179,15 @@ impl Classifier {
         Ok(m)
     }
 
-    /// Class probabilities of normalised inputs, in batches.
+    /// Class probabilities of normalised inputs, in batches, calibrated when the model has a
+    /// calibration.
     pub fn probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {
         let refs: Vec<&Matrix> = inputs.iter().collect();
-        batch_probabilities(&self.model, &refs, &self.device)
+        let raw = batch_probabilities(&self.model, &refs, &self.device)?;
+        Ok(match &self.metadata.calibration {
+            Some(c) => raw.iter().map(|p| c.apply(p)).collect(),
+            None => raw,
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 //! serves the trainer, the `predict` command and the web page.
 
 pub mod audio;
+pub mod calibration;
 pub mod classifier;
 pub mod emotion;
 pub mod error;

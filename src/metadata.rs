@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calibration::Calibration;
+
 use crate::features::FeatureConfig;
 use crate::input::{InputKind, Normalization};
 use crate::model::ModelConfig;
@@ -30,6 +32,10 @@ pub struct ModelMetadata {
     pub model: ModelConfig,
     /// Whether the record stores weights in half precision.
     pub half_precision: bool,
+    /// Temperature and unsure margin fitted on validation speakers (none: raw probabilities,
+    /// never unsure).
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
     /// What it was trained on, how, and how it scored: free-form, written by the trainer.
     #[serde(default)]
     pub training: serde_json::Value,

@@ -119,7 +119,7 @@ pub fn plan<R: Read + Seek>(source: &mut R) -> Result<Plan> {
     let Some(found) = found else {
         let _ = source.seek(SeekFrom::Start(0));
         return Err(Error::NotAudio(
-            "it does not start with a WAV, AIFF, FLAC or MP3 header".into(),
+            "its first bytes are no audio header".into(),
         ));
     };
     let patches = match found {

@@ -4,6 +4,7 @@
 //! browser runs.
 
 pub mod augment;
+pub mod calibration;
 pub mod commands;
 pub mod corpus;
 pub mod dataset;

@@ -26,6 +26,8 @@ enum Command {
     Evaluate(commands::evaluate::Args),
     /// Store a trained model's weights in f16 after checking its answers on real clips.
     Half(commands::half::Args),
+    /// Fit a trained model's calibration (temperature, unsure margin) on validation speakers.
+    Calibrate(commands::calibrate::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Half(args) => commands::half::run(args),
+        Command::Calibrate(args) => commands::calibrate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -350,12 +350,42 @@ fn predict_timeline_marks_silence_and_writes_csv() {
         "the silent gap is marked"
     );
     assert!(timeline.iter().filter(|w| !w["emotion"].is_null()).count() >= 2);
+    // The stretches tile the file from 0 to its end, and no two neighbours share an answer.
+    let segments = value["segments"].as_array().unwrap();
+    assert_eq!(segments[0]["start"].as_f64().unwrap(), 0.0);
+    let end = segments.last().unwrap()["end"].as_f64().unwrap();
+    assert!((end - value["duration"].as_f64().unwrap()).abs() < 1e-3);
+    for pair in segments.windows(2) {
+        assert_eq!(pair[0]["end"], pair[1]["start"]);
+        assert_ne!(pair[0]["emotion"], pair[1]["emotion"]);
+    }
+    let merged: u64 = segments
+        .iter()
+        .map(|s| s["windows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(merged as usize, timeline.len());
+    assert!(segments.iter().any(|s| s["emotion"].is_null()));
     let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with(
+        "file,start,end,emotion,uncertain,windows,neutral,happy,sad,angry,fear,disgust,surprise"
+    ));
+    assert!(text.contains(",no speech,"));
+    assert_eq!(text.lines().count(), segments.len() + 1);
+    // The same stretches in the text timeline, under a header.
+    let output = bin()
+        .arg("predict")
+        .arg(&clip)
+        .arg("--timeline")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = printed.lines().collect();
     assert!(
-        text.starts_with("file,start,end,emotion,neutral,happy,sad,angry,fear,disgust,surprise")
+        lines[1].contains("start s") && lines[1].contains("emotion"),
+        "{printed}"
     );
-    assert!(text.contains(",silence,"));
-    assert_eq!(text.lines().count(), timeline.len() + 1);
+    assert_eq!(lines.len(), 2 + segments.len(), "{printed}");
+    assert!(lines[2].trim_start().starts_with("0.00 -"), "{printed}");
 }
 
 /// The shipped model written back in f32, as a model trained with `--half-precision false` is.

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod calibrate;
 pub mod evaluate;
 pub mod features;
 pub mod half;

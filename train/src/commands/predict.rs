@@ -25,10 +25,11 @@ pub struct Args {
     /// One JSON object per line.
     #[arg(long)]
     json: bool,
-    /// Also print the per-window timeline (start, end, emotion; silence marked as such).
+    /// Also print the timeline: the windows merged into stretches with one answer each, from 0
+    /// to the end of the file (start, end, emotion or "no speech", windows merged).
     #[arg(long)]
     timeline: bool,
-    /// Write every file's timeline as CSV to this path.
+    /// Write every file's timeline (the same stretches) as CSV to this path.
     #[arg(long)]
     csv: Option<PathBuf>,
     /// Refuse audio longer than this many seconds.
@@ -73,6 +74,26 @@ pub fn classify_file(
 
 fn emotion_name(e: Option<Emotion>) -> &'static str {
     e.map_or("no speech", Emotion::name)
+}
+
+/// The answer in words: "angry (62 %)", or "unsure: happy or surprise (41 % / 38 %)" when the
+/// two are too close to call.
+fn headline(p: &Prediction) -> String {
+    let share = |e: Option<Emotion>| e.map_or(0.0, |e| 100.0 * p.probabilities.0[e.index()]);
+    match (p.emotion, p.runner_up) {
+        (Some(first), Some(second)) if p.uncertain => format!(
+            "unsure: {} or {} ({:.0} % / {:.0} %)",
+            first.name(),
+            second.name(),
+            share(Some(first)),
+            share(Some(second))
+        ),
+        _ => format!(
+            "{} ({:.0} %)",
+            emotion_name(p.emotion),
+            100.0 * p.confidence
+        ),
+    }
 }
 
 /// Runs the command.
@@ -120,7 +141,11 @@ fn open_csv(path: Option<&Path>) -> Result<Option<CsvFile>, Box<dyn std::error::
         std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?,
     );
     let names: Vec<&str> = Emotion::ALL.iter().map(|e| e.name()).collect();
-    writeln!(file, "file,start,end,emotion,{}", names.join(","))?;
+    writeln!(
+        file,
+        "file,start,end,emotion,uncertain,windows,{}",
+        names.join(",")
+    )?;
     Ok(Some(file))
 }
 
@@ -145,9 +170,12 @@ fn report(
             "file": shown,
             "emotion": p.emotion,
             "confidence": p.confidence,
+            "uncertain": p.uncertain,
+            "top_two": [p.emotion, p.runner_up],
             "probabilities": p.probabilities,
         });
         if args.timeline {
+            value["segments"] = serde_json::to_value(&p.segments)?;
             value["timeline"] = serde_json::to_value(&p.timeline)?;
             value["duration"] = json!(p.duration);
         }
@@ -157,38 +185,41 @@ fn report(
             .iter()
             .map(|e| format!("{} {:.2}", e.name(), p.probabilities.0[e.index()]))
             .collect();
-        writeln!(
-            out,
-            "{shown}: {} ({:.0} %)   [{}]",
-            emotion_name(p.emotion),
-            100.0 * p.confidence,
-            spread.join(", ")
-        )?;
+        writeln!(out, "{shown}: {}   [{}]", headline(p), spread.join(", "))?;
         if args.timeline {
-            for s in &p.timeline {
+            writeln!(
+                out,
+                "    {:>8} - {:>8}    emotion (windows)",
+                "start s", "end s"
+            )?;
+            for s in &p.segments {
+                let unsure = if s.uncertain { ", unsure" } else { "" };
                 writeln!(
                     out,
-                    "    {:>8.2} - {:>8.2} s  {}",
+                    "    {:>8.2} - {:>8.2}    {} ({}{unsure})",
                     s.start,
                     s.end,
-                    emotion_name(s.emotion)
+                    emotion_name(s.emotion),
+                    s.windows
                 )?;
             }
         }
     }
     if let Some(file) = csv {
-        for s in &p.timeline {
+        for s in &p.segments {
             let probs: Vec<String> = match &s.probabilities {
                 Some(pr) => pr.0.iter().map(|v| format!("{v:.5}")).collect(),
                 None => vec![String::new(); Emotion::COUNT],
             };
             writeln!(
                 file,
-                "\"{}\",{:.3},{:.3},{},{}",
+                "\"{}\",{:.3},{:.3},{},{},{},{}",
                 shown.replace('"', "\"\""),
                 s.start,
                 s.end,
-                s.emotion.map_or("silence", Emotion::name),
+                s.emotion.map_or("no speech", Emotion::name),
+                s.uncertain,
+                s.windows,
                 probs.join(",")
             )?;
         }

@@ -14,6 +14,7 @@ use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, MAX_MEMBERS, ModelConfig};
 use speech_emotion::segment::WindowConfig;
 
+use super::calibrate::calibrate_model;
 use crate::augment::Recipe;
 use crate::corpus::{Clip, Corpus, scan};
 use crate::dataset::{Example, PrepareOptions, prepare};
@@ -136,6 +137,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         normalization: Normalization::fit(std::iter::empty(), None),
         model: model_config.clone(),
         half_precision: args.half_precision,
+        calibration: None,
         training: serde_json::Value::Null,
         evaluation: serde_json::Value::Null,
     };
@@ -169,9 +171,13 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         "seconds": started.elapsed().as_secs(),
     });
     match shipped {
-        Some((model, metadata)) => write_model(
-            &args.out, &args.name, model, metadata, training, evaluation, &examples,
-        )?,
+        Some((model, metadata)) => {
+            write_model(
+                &args.out, &args.name, model, metadata, training, evaluation, &examples,
+            )?;
+            let model_json = args.out.join(format!("{}.json", args.name));
+            calibrate_model(&model_json, &clips, args.threads)?;
+        }
         None => add_figures(&args.out, &args.name, evaluation)?,
     }
     eprintln!("done in {:.1} min", started.elapsed().as_secs_f64() / 60.0);
