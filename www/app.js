@@ -23,12 +23,16 @@ const ui = {
   meter: $('meter'),
   meterFill: $('meter-fill'),
   timer: $('timer'),
+  live: $('live'),
+  liveEmotion: $('live-emotion'),
+  liveTimeline: $('live-timeline'),
   fileInput: $('file-input'),
   dropZone: $('drop-zone'),
   fileHint: $('file-hint'),
   results: new Results($('results-body')),
   resultsSection: $('results'),
   exportCsv: $('export-csv'),
+  exportTimeline: $('export-timeline'),
   clear: $('clear-results'),
   modelCard: $('model-card'),
 };
@@ -37,6 +41,11 @@ let engine = null;
 let maxSeconds;
 let recorder = null;
 let recordings = 0;
+// While recording, the latest window is classified every second (never two at once).
+const LIVE_EVERY_MS = 1000;
+let liveTimer = null;
+let liveBusy = false;
+let liveWindowSeconds = 2;
 // Files are read one at a time, just before the worker gets them, so a big batch never sits in
 // memory all at once; the worker works through its requests in order anyway.
 let queue = Promise.resolve();
@@ -65,6 +74,7 @@ function setStatus(text, state) {
 function refreshResultControls() {
   ui.resultsSection.hidden = ui.results.isEmpty;
   ui.exportCsv.disabled = !ui.results.hasFinished;
+  ui.exportTimeline.disabled = !ui.results.hasFinished;
   ui.clear.disabled = !ui.results.hasFinished;
 }
 
@@ -164,14 +174,59 @@ async function startRecording() {
   }
   showProgress(0, 0);
   showRecordingState(true);
+  startLive();
+}
+
+// ---------------------------------------------------------------- live answer
+
+function startLive() {
+  ui.liveTimeline.replaceChildren();
+  ui.liveEmotion.textContent = 'listening…';
+  ui.live.hidden = false;
+  setStatus('Recording: the emotion of the last seconds is shown below, every second.', 'recording');
+  liveTimer = setInterval(classifyLatest, LIVE_EVERY_MS);
+}
+
+function stopLive() {
+  clearInterval(liveTimer);
+  liveTimer = null;
+  setStatus('Model ready', 'ready');
+}
+
+/** Classifies the latest window in the worker; the page only draws the answer. */
+async function classifyLatest() {
+  if (!recorder || liveBusy) return;
+  const { samples, sampleRate } = recorder.latest(liveWindowSeconds);
+  if (samples.length === 0) return;
+  const at = recorder.elapsed();
+  liveBusy = true;
+  try {
+    const { result } = await engine.classifySamples(samples, sampleRate);
+    if (liveTimer !== null) showLive(result, at);
+  } catch {
+    // A live answer that fails is skipped; the whole recording is still classified at Stop.
+  } finally {
+    liveBusy = false;
+  }
+}
+
+function showLive(result, at) {
+  const name = result.emotion ?? 'no speech';
+  ui.liveEmotion.textContent = result.uncertain ? `unsure: ${name} or ${result.runner_up}` : name;
+  ui.liveTimeline.append(Object.assign(document.createElement('span'), {
+    className: `live-cell ${result.emotion ? `fill-${result.emotion}` : 'live-silence'}`,
+    title: `${seconds(at)}: ${name}`,
+  }));
 }
 
 async function stopRecording() {
   if (!recorder) return;
   const current = recorder;
   recorder = null;
+  stopLive();
   showRecordingState(false);
   ui.meterFill.style.width = '0%';
+  ui.meter.setAttribute('aria-valuenow', '0');
   const { samples, sampleRate } = await current.stop();
   const number = ++recordings;
   // Encoded before the samples are handed over (transferred) to the worker.
@@ -182,11 +237,11 @@ async function stopRecording() {
 
 // ---------------------------------------------------------------- wiring
 
-function downloadCsv() {
-  const blob = new Blob([ui.results.toCsv()], { type: 'text/csv;charset=utf-8' });
+function downloadCsv(text, filename) {
+  const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
   const link = Object.assign(document.createElement('a'), {
     href: URL.createObjectURL(blob),
-    download: 'speech-emotions.csv',
+    download: filename,
   });
   link.click();
   // The download has started from the click; the URL is not needed after this turn.
@@ -212,7 +267,9 @@ function wireFiles() {
 function wireControls() {
   ui.record.addEventListener('click', startRecording);
   ui.stop.addEventListener('click', stopRecording);
-  ui.exportCsv.addEventListener('click', downloadCsv);
+  ui.exportCsv.addEventListener('click', () => downloadCsv(ui.results.toCsv(), 'speech-emotions.csv'));
+  ui.exportTimeline.addEventListener('click',
+    () => downloadCsv(ui.results.timelineCsv(), 'speech-emotion-timelines.csv'));
   ui.clear.addEventListener('click', () => {
     ui.results.clearFinished();
     clearMessages();
@@ -228,10 +285,19 @@ function showFileLimit() {
   document.body.dataset.maxSeconds = String(maxSeconds);
 }
 
+// The smallest module using a SIMD instruction (i8x16.splat, i8x16.popcnt): it validates only
+// where WebAssembly SIMD runs.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
 /** What this browser lacks for the page to work at all, as a sentence, or null. */
 function missingPlatform() {
   if (typeof WebAssembly !== 'object') return 'This browser cannot run WebAssembly, which the recognizer needs.';
   if (typeof Worker === 'undefined') return 'This browser has no Web Workers, which the recognizer needs.';
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    return 'This browser cannot run WebAssembly SIMD, which the recognizer is built with (Chrome and Edge 91, Firefox 89 and Safari 16.4 onwards can).';
+  }
   return null;
 }
 
@@ -248,6 +314,7 @@ async function main() {
     const started = await Engine.start();
     engine = started.engine;
     maxSeconds = started.info.max_seconds;
+    liveWindowSeconds = started.info.window?.window_s ?? liveWindowSeconds;
     showFileLimit();
     renderModelCard(ui.modelCard, started.info);
   } catch (error) {

@@ -79,6 +79,29 @@ export class Recorder {
     await this.#context.resume();
   }
 
+  /** Seconds captured so far. */
+  elapsed() {
+    return this.#frames / this.#context.sampleRate;
+  }
+
+  /**
+   * A copy of the last `seconds` captured (fewer at the start) with the rate, for the live
+   * answer: {samples: Float32Array, sampleRate}. Only the chunks it needs are read.
+   */
+  latest(seconds) {
+    const sampleRate = this.#context.sampleRate;
+    const wanted = Math.min(this.#frames, Math.round(seconds * sampleRate));
+    const samples = new Float32Array(wanted);
+    let end = wanted;
+    for (let i = this.#chunks.length - 1; i >= 0 && end > 0; i--) {
+      const chunk = this.#chunks[i];
+      const take = Math.min(end, chunk.length);
+      samples.set(chunk.subarray(chunk.length - take), end - take);
+      end -= take;
+    }
+    return { samples, sampleRate };
+  }
+
   /** Stops capturing and resolves with {samples: Float32Array, sampleRate}. Safe to call twice. */
   stop() {
     this.#stopping ??= this.#finish();

@@ -1,6 +1,6 @@
 // The results table: one row per file or recording, pending until the worker answers, then its
 // emotion, confidence and seven probability bars (or its error), plus a timeline row for audio
-// longer than one window. Each finished row carries its full result as JSON in data-result.
+// longer than two windows. Each finished row carries its full result as JSON in data-result.
 
 import { EMOTIONS, h, percent, seconds } from './common.js';
 import { timelineChart } from './timeline.js';
@@ -65,13 +65,22 @@ class Row {
       probabilitiesCell.replaceChildren(
         h('span', { class: 'muted' }, 'No speech found: the model does not guess on silence.'),
       );
+    } else if (result.uncertain) {
+      // Too close to call (the model's calibrated margin): both answers, said plainly.
+      this.element.dataset.uncertain = 'true';
+      emotionCell.textContent = `unsure: ${result.emotion} or ${result.runner_up}`;
+      emotionCell.classList.add('unsure');
+      confidenceCell.textContent =
+        `${percent(result.confidence)} / ${percent(result.probabilities[result.runner_up])}`;
+      probabilitiesCell.replaceChildren(probabilityBars(result.probabilities));
     } else {
       emotionCell.textContent = result.emotion;
       emotionCell.classList.add(`dot-${result.emotion}`);
       confidenceCell.textContent = percent(result.confidence);
       probabilitiesCell.replaceChildren(probabilityBars(result.probabilities));
     }
-    if (result.timeline.length > 1) {
+    // One or two windows say nothing a timeline would add.
+    if (result.timeline.length > 2) {
       this.extra = h('tr', { class: 'timeline-row' },
         h('td', { colspan: COLUMNS }, timelineChart(result)));
       this.element.after(this.extra);
@@ -111,10 +120,12 @@ function csvCell(value) {
 }
 
 function csvLine(row) {
-  if (row.status === 'error') return [row.name, 'error', '', ...EMOTIONS.map(() => ''), row.error];
-  const { emotion, confidence, probabilities } = row.result;
-  if (emotion === null) return [row.name, 'no speech', '', ...EMOTIONS.map(() => ''), ''];
-  return [row.name, emotion, confidence, ...EMOTIONS.map((e) => probabilities[e]), ''];
+  const blank = EMOTIONS.map(() => '');
+  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error];
+  const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = row.result;
+  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, ''];
+  return [row.name, emotion, confidence, uncertain, runnerUp,
+    ...EMOTIONS.map((e) => probabilities[e]), ''];
 }
 
 export class Results {
@@ -152,10 +163,28 @@ export class Results {
     });
   }
 
-  /** The finished rows as CSV: file, emotion, confidence, the seven probabilities, error. */
+  /**
+   * The finished rows as CSV: file, emotion, confidence, whether it is unsure and the runner-up,
+   * the seven probabilities, error.
+   */
   toCsv() {
-    const lines = [['file', 'emotion', 'confidence', ...EMOTIONS, 'error']];
+    const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error']];
     for (const row of this.#rows) if (row.status !== 'pending') lines.push(csvLine(row));
+    return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  }
+
+  /**
+   * Every finished recording's stretches, in the columns of `predict --csv`: file, start, end,
+   * emotion ("no speech" for silence), uncertain, windows merged, the seven mean probabilities.
+   */
+  timelineCsv() {
+    const lines = [['file', 'start', 'end', 'emotion', 'uncertain', 'windows', ...EMOTIONS]];
+    for (const row of this.#rows) {
+      for (const s of row.result?.segments ?? []) {
+        lines.push([row.name, s.start.toFixed(3), s.end.toFixed(3), s.emotion ?? 'no speech',
+          s.uncertain, s.windows, ...EMOTIONS.map((e) => (s.probabilities ? s.probabilities[e].toFixed(5) : ''))]);
+      }
+    }
     return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }
 }

@@ -1,6 +1,8 @@
-// The emotion-over-time chart for recordings longer than one window: a band naming the top
-// emotion of each stretch, and below it one column per window stacking its seven probabilities
-// in the emotions' colours; windows without speech are grey in both.
+// The emotion-over-time chart for recordings longer than two windows: a band naming the answer
+// of each stretch (the `segments` the Rust side merged, the same the CLI prints and the CSVs
+// hold; a label that does not fit its stretch is hidden and stays in its tooltip), and below it
+// one column per window stacking its seven probabilities in the emotions' colours; windows
+// without speech are grey in both. The axis has as many ticks as its width holds.
 // The bars are an SVG stretched to the width (preserveAspectRatio="none"), while the time axis is
 // HTML so its labels stay readable at any width.
 
@@ -17,7 +19,8 @@ function svg(tag, attributes) {
 
 /**
  * Each window is drawn around its centre: the column boundaries are the midpoints between
- * neighbouring window centres, so overlapping windows tile the duration without overlapping.
+ * neighbouring window centres, so overlapping windows tile the duration without overlapping
+ * (the ownership the Rust side merges the segments by).
  */
 function columns(timeline, duration) {
   const centres = timeline.map((w) => (w.start + w.end) / 2);
@@ -28,31 +31,28 @@ function columns(timeline, duration) {
   }));
 }
 
-/** Consecutive windows with the same emotion merged: [{label, from, to}]. */
-function runs(cols) {
-  const merged = [];
-  for (const { window, from, to } of cols) {
-    const label = window.emotion ?? 'no speech';
-    const last = merged.at(-1);
-    if (last && last.label === label) last.to = to;
-    else merged.push({ label, from, to });
-  }
-  return merged;
-}
+const span = (r) => `${r.start.toFixed(1)}–${r.end.toFixed(1)} s`;
+const label = (r) => r.emotion ?? 'no speech';
 
-const span = (r) => `${r.from.toFixed(1)}–${r.to.toFixed(1)} s`;
-
-/** The top emotion of each stretch as a labelled band, readable at a glance above the detail. */
-function band(merged, duration) {
-  return h('div', { class: 'band', 'aria-hidden': 'true' }, ...merged.map((r) => h(
+/** The answer of each stretch as a labelled band, readable at a glance above the detail. */
+function band(segments, duration) {
+  return h('div', { class: 'band', 'aria-hidden': 'true' }, ...segments.map((r) => h(
     'span',
     {
-      class: `band-${r.label === 'no speech' ? 'silence' : r.label}`,
-      style: `left: ${(100 * r.from) / duration}%; width: ${(100 * (r.to - r.from)) / duration}%`,
-      title: `${span(r)}: ${r.label}`,
+      class: `band-${r.emotion ?? 'silence'}${r.uncertain ? ' band-unsure' : ''}`,
+      style: `left: ${(100 * r.start) / duration}%; width: ${(100 * (r.end - r.start)) / duration}%`,
+      title: `${span(r)}: ${r.uncertain ? `unsure, ${label(r)} first` : label(r)}`,
+      dataset: { testid: 'segment' },
     },
-    r.label,
+    label(r),
   )));
+}
+
+/** Hides the labels that do not fit their stretch (their tooltips still name them). */
+function fitLabels(bandElement) {
+  for (const element of bandElement.children) {
+    element.classList.toggle('clipped', element.scrollWidth > element.clientWidth + 0.5);
+  }
 }
 
 function column({ window, from, to }) {
@@ -79,14 +79,15 @@ function bars(window, from, to) {
   });
 }
 
-/** Tick every 1, 2, 5, 10... seconds so that there are at most about eight labels. */
-function tickStep(duration) {
-  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
-  return steps.find((s) => duration / s <= 8) ?? 1200;
+/** The smallest step of 1, 2, 5, 10... seconds that keeps at most `count` ticks. */
+function tickStep(duration, count) {
+  const steps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
+  return steps.find((s) => duration / s <= count) ?? 7200;
 }
 
-function axis(duration) {
-  const step = tickStep(duration);
+/** A label every step, at most one per 64 px of `width` so that they never touch. */
+function axis(duration, width) {
+  const step = tickStep(duration, Math.max(1, Math.floor(width / 64)));
   const ticks = [];
   for (let t = 0; t <= duration + 1e-6; t += step) {
     const label = t < 60 ? `${t} s` : `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
@@ -95,24 +96,30 @@ function axis(duration) {
   return h('div', { class: 'axis', 'aria-hidden': 'true' }, ...ticks);
 }
 
-/** The chart for a classification result (call only when it has more than one window). */
+/** The chart for a classification result (call only when it has more than two windows). */
 export function timelineChart(result) {
   const duration = Math.max(result.duration, result.timeline.at(-1).end);
   const cols = columns(result.timeline, duration);
-  const merged = runs(cols);
+  const segments = result.segments;
   const chart = svg('svg', {
     viewBox: `0 0 ${duration} ${HEIGHT}`,
     preserveAspectRatio: 'none',
     role: 'img',
-    'aria-label': `Emotion over time: ${merged.map((r) => `${span(r)} ${r.label}`).join(', ')}`,
+    'aria-label': `Emotion over time: ${segments.map((r) => `${span(r)} ${label(r)}`).join(', ')}`,
   });
   chart.append(...cols.map(column));
-  return h(
+  const bandElement = band(segments, duration);
+  const figure = h(
     'figure',
     { class: 'timeline' },
-    band(merged, duration),
+    bandElement,
     chart,
-    axis(duration),
-    h('figcaption', {}, `Emotion over time (${seconds(duration)}, ${result.timeline.length} windows)`),
+    axis(duration, 400),
+    h('figcaption', {}, `Emotion over time (${seconds(duration)}, ${result.timeline.length} windows, ${segments.length} stretches)`),
   );
+  new ResizeObserver(() => {
+    figure.querySelector('.axis').replaceWith(axis(duration, figure.clientWidth));
+    fitLabels(bandElement);
+  }).observe(figure);
+  return figure;
 }

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -136,12 +137,21 @@ export function messages(page) {
 
 const run = promisify(execFile);
 
+let buildNoted = false;
+/** Says once why a test may sit quiet for minutes: the native CLI it compares with is building. */
+function noteBuild() {
+  if (buildNoted) return;
+  buildNoted = true;
+  process.stderr.write('# building the native predict command to compare with (first time: a few minutes)\n');
+}
+
 /**
  * The native pipeline's answers: `cargo run -q -p train -- predict FILES --json`, one JSON object
  * per line, keyed here by the file's base name. Builds the train binary if it is out of date.
  */
-export async function nativePredict(files) {
-  const { stdout } = await run('cargo', ['run', '-q', '-p', 'train', '--', 'predict', ...files, '--json'], {
+export async function nativePredict(files, extra = []) {
+  noteBuild();
+  const { stdout } = await run('cargo', ['run', '-q', '-p', 'train', '--', 'predict', ...files, '--json', ...extra], {
     cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -157,4 +167,20 @@ export async function nativePredict(files) {
 export function maxDifference(a, b) {
   const classes = ['neutral', 'happy', 'sad', 'angry', 'fear', 'disgust', 'surprise'];
   return Math.max(...classes.map((c) => Math.abs(a[c] - b[c])));
+}
+
+/**
+ * The page's server and a headless Chromium for one test file: started before its tests, closed
+ * after them. Read `session.server.url` and `session.browser` inside the tests.
+ */
+export function pageSession(extraArgs = []) {
+  const session = {};
+  before(async () => {
+    [session.server, session.browser] = await Promise.all([startServer(), launch(extraArgs)]);
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
 }

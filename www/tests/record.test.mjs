@@ -1,12 +1,13 @@
 // Recording through Chromium's fake microphone, which plays a WAV file, and a denied microphone.
 
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  launch, maxDifference, messages, nativePredict, openPage, originals, results, startServer, waitReady,
+  launch, maxDifference, messages, nativePredict, openPage, originals, results, resultsDir, startServer,
+  waitReady,
 } from './helpers.mjs';
 
 // 48 kHz mono 16-bit PCM, 3.9 s: the format Chromium's fake capture device reads.
@@ -52,17 +53,28 @@ describe('recording with the fake microphone', () => {
     await waitReady(page);
     await page.getByTestId('record').click();
     await page.waitForFunction(() => !document.querySelector('[data-testid="stop"]').disabled);
+    // Live mode: while the file plays, the latest window is answered every second.
     await page.waitForTimeout(4500);
+    assert.match(await page.locator('#status').innerText(), /Recording/);
     const timer = await page.locator('#timer').innerText();
+    const liveEntries = await page.getByTestId('live-timeline').locator(':scope > *').count();
+    const liveText = await page.getByTestId('live-emotion').innerText();
+    await mkdir(resultsDir, { recursive: true });
+    await page.screenshot({ path: path.join(resultsDir, 'live.png') });
     await page.getByTestId('stop').click();
+    assert.ok(liveEntries >= 3, `${liveEntries} live answers before Stop`);
+    assert.match(liveText, /^(neutral|happy|sad|angry|fear|disgust|surprise|no speech|unsure: \w+ or \w+)$/);
     const [row] = await results(page, 1);
 
     const expected = native.get(path.basename(CLIP));
     assert.equal(row.status, 'done', row.text);
     assert.equal(row.name, 'Recording 1');
+    assert.match(await page.locator('#status').innerText(), /Model ready/, 'the status no longer says recording');
     assert.ok(row.result.duration > 4 && row.result.duration < 6, `recorded ${row.result.duration} s (timer ${timer})`);
-    assert.equal(row.emotion, expected.emotion,
+    assert.equal(row.result.emotion, expected.emotion,
       `recorded ${JSON.stringify(row.result.probabilities)}, native ${JSON.stringify(expected.probabilities)}`);
+    const { result } = row;
+    assert.equal(row.emotion, result.uncertain ? `unsure: ${result.emotion} or ${result.runner_up}` : result.emotion);
 
     // The capture starts a moment after the file does and ends in silence, so the recording is not
     // the file sample for sample. The exact samples the page classified are what "Save WAV" gives:
@@ -75,6 +87,7 @@ describe('recording with the fake microphone', () => {
     await download.saveAs(saved);
     const same = (await nativePredict([saved])).get('recording-1.wav');
     assert.equal(row.result.emotion, same.emotion);
+    assert.equal(row.result.uncertain, same.uncertain, 'unsure exactly when native predict is');
     const difference = maxDifference(row.result.probabilities, same.probabilities);
     assert.ok(difference <= 1e-4, `the saved recording differs natively by ${difference}`);
     assert.deepEqual(log.errors, [], 'console errors');

@@ -45,8 +45,12 @@ test('uploaded clips get the native emotions and probabilities, and export as CS
     const expected = native.get(row.name);
     assert.ok(expected, `native predict gave no answer for ${row.name}`);
     assert.equal(row.status, 'done', `${row.name}: ${row.text}`);
-    assert.equal(row.emotion, expected.emotion, `${row.name}: emotion`);
+    const [first, second] = expected.top_two;
+    assert.equal(row.result.uncertain, expected.uncertain, `${row.name}: unsure as natively`);
+    assert.equal(row.emotion, expected.uncertain ? `unsure: ${first} or ${second}` : expected.emotion,
+      `${row.name}: emotion`);
     assert.equal(row.result.emotion, expected.emotion, `${row.name}: data-result emotion`);
+    assert.equal(row.result.runner_up, second, `${row.name}: runner-up`);
     const difference = maxDifference(row.result.probabilities, expected.probabilities);
     assert.ok(difference <= TOLERANCE,
       `${row.name}: probabilities differ by ${difference} (browser ${JSON.stringify(row.result.probabilities)}, native ${JSON.stringify(expected.probabilities)})`);
@@ -55,12 +59,15 @@ test('uploaded clips get the native emotions and probabilities, and export as CS
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = (await readFile(await download.path(), 'utf8')).trim().split(/\r\n/);
-  assert.equal(csv[0], 'file,emotion,confidence,neutral,happy,sad,angry,fear,disgust,surprise,error');
+  assert.equal(csv[0],
+    'file,emotion,confidence,uncertain,runner_up,neutral,happy,sad,angry,fear,disgust,surprise,error');
   assert.equal(csv.length, CLIPS.length + 1);
   for (const line of csv.slice(1)) {
-    const [file, emotion, confidence, ...probabilities] = line.split(',');
+    const [file, emotion, confidence, uncertain, runnerUp, ...probabilities] = line.split(',');
     const expected = native.get(file);
     assert.equal(emotion, expected.emotion, `CSV ${file}`);
+    assert.equal(uncertain, String(expected.uncertain), `CSV ${file} uncertain`);
+    assert.equal(runnerUp, expected.top_two[1], `CSV ${file} runner-up`);
     assert.ok(Math.abs(Number(confidence) - expected.confidence) <= TOLERANCE, `CSV ${file} confidence`);
     assert.equal(probabilities.length, 8, `CSV ${file}: seven probabilities and the error column`);
   }
