@@ -7,8 +7,9 @@ use crate::metadata::ModelMetadata;
 /// The weights of the shipped model (a Burn record).
 pub static MODEL_RECORD: &[u8] = include_bytes!("../models/emotion-cnn.bin");
 
-/// The shipped model's metadata: classes, feature settings, normalisation, honest figures.
-pub static MODEL_METADATA: &str = include_str!("../models/emotion-cnn.json");
+/// The shipped model's metadata: classes, feature settings, normalisation, honest figures
+/// (`models/emotion-cnn.json`, compacted by `build.rs`).
+pub static MODEL_METADATA: &str = include_str!(concat!(env!("OUT_DIR"), "/emotion-cnn.json"));
 
 /// The shipped model's metadata, parsed.
 pub fn shipped_metadata() -> Result<ModelMetadata> {
