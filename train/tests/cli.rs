@@ -426,14 +426,17 @@ fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
         assert!(output.status.success());
         String::from_utf8(output.stdout).unwrap()
     };
+    let half = || {
+        bin()
+            .arg("half")
+            .arg("--model")
+            .arg(&json)
+            .arg(&clips)
+            .output()
+            .unwrap()
+    };
     let before = predict(&json);
-    let output = bin()
-        .arg("half")
-        .arg("--model")
-        .arg(&json)
-        .arg(&clips)
-        .output()
-        .unwrap();
+    let output = half();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(
@@ -457,13 +460,7 @@ fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
         .filter(|(a, b)| **a == *b)
         .count();
     assert!(same >= 475, "only {same} of 480 answers kept");
-    let again = bin()
-        .arg("half")
-        .arg("--model")
-        .arg(&json)
-        .arg(&clips)
-        .output()
-        .unwrap();
+    let again = half();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already in half precision"));
 }
