@@ -44,10 +44,10 @@ pub fn to_half_precision(record: &[u8]) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::classifier::{Classifier, cpu};
-    use burn::module::Module;
-    use burn::store::ModuleRecord;
     use crate::features::Matrix;
     use crate::state::{MODEL_RECORD, shipped_metadata};
+    use burn::module::Module;
+    use burn::store::ModuleRecord;
 
     #[test]
     fn the_half_record_is_half_the_size_and_answers_as_the_full_one() {
