@@ -41,10 +41,7 @@ let engine = null;
 let maxSeconds;
 let recorder = null;
 let recordings = 0;
-// While recording, the latest window is classified every second (never two at once).
-const LIVE_EVERY_MS = 1000;
-let liveTimer = null;
-let liveBusy = false;
+// Live mode: the worker classifies the latest window every second (see worker.js).
 let liveWindowSeconds = 2;
 // Files are read one at a time, just before the worker gets them, so a big batch never sits in
 // memory all at once; the worker works through its requests in order anyway.
@@ -159,7 +156,10 @@ async function startRecording() {
   clearMessages();
   ui.record.disabled = true; // until getUserMedia answers (the permission prompt may be open)
   try {
+    const channel = new MessageChannel();
+    engine.startLive(channel.port2, liveWindowSeconds, showLive);
     recorder = await Recorder.start({
+      livePort: channel.port1,
       maxSeconds: RECORD_MAX_SECONDS,
       onChunk: showProgress,
       onLimit: () => {
@@ -168,48 +168,31 @@ async function startRecording() {
       },
     });
   } catch (error) {
+    engine.stopLive();
     ui.record.disabled = false;
     say(recordingMessage(error));
     return;
   }
   showProgress(0, 0);
   showRecordingState(true);
-  startLive();
+  showLiveStart();
 }
 
 // ---------------------------------------------------------------- live answer
 
-function startLive() {
+function showLiveStart() {
   ui.liveTimeline.replaceChildren();
   ui.liveEmotion.textContent = 'listening…';
   ui.live.hidden = false;
   setStatus('Recording: the emotion of the last seconds is shown below, every second.', 'recording');
-  liveTimer = setInterval(classifyLatest, LIVE_EVERY_MS);
 }
 
 function stopLive() {
-  clearInterval(liveTimer);
-  liveTimer = null;
+  engine.stopLive();
   setStatus('Model ready', 'ready');
 }
 
-/** Classifies the latest window in the worker; the page only draws the answer. */
-async function classifyLatest() {
-  if (!recorder || liveBusy) return;
-  const { samples, sampleRate } = recorder.latest(liveWindowSeconds);
-  if (samples.length === 0) return;
-  const at = recorder.elapsed();
-  liveBusy = true;
-  try {
-    const { result } = await engine.classifySamples(samples, sampleRate);
-    if (liveTimer !== null) showLive(result, at);
-  } catch {
-    // A live answer that fails is skipped; the whole recording is still classified at Stop.
-  } finally {
-    liveBusy = false;
-  }
-}
-
+/** Draws a live answer from the worker: the page's thread only draws. */
 function showLive(result, at) {
   const name = result.emotion ?? 'no speech';
   ui.liveEmotion.textContent = result.uncertain ? `unsure: ${name} or ${result.runner_up}` : name;

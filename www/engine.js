@@ -7,6 +7,7 @@ export class Engine {
   #nextId = 1;
   #loaded = false;
   #failure = null; // set once the worker has died: later requests fail at once
+  #onLive = null;
 
   /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
   static start(url = new URL('./worker.js', import.meta.url)) {
@@ -28,6 +29,7 @@ export class Engine {
           resolve(data.info);
         }
         else if (data.kind === 'fatal') reject(new Error(data.message));
+        else if (data.kind === 'live') this.#onLive?.(data.result, data.seconds);
         else if (data.kind === 'crashed') {
           this.#failure = new Error(`the analyser crashed and restarts: ${data.message}`);
           this.#failAll();
@@ -53,6 +55,20 @@ export class Engine {
   /** Decodes and classifies a file's bytes: resolves with {result, ms, memory}. */
   classifyFile(bytes, maxSeconds) {
     return this.#request({ kind: 'file', bytes, maxSeconds }, [bytes]);
+  }
+
+  /**
+   * Live mode: the worker reads the audio thread's chunks from `port` and answers its latest
+   * `windowSeconds` every second with `onLive(result, secondsRecorded)` until `stopLive()`.
+   */
+  startLive(port, windowSeconds, onLive) {
+    this.#onLive = onLive;
+    this.#worker.postMessage({ kind: 'live-start', port, windowSeconds }, [port]);
+  }
+
+  stopLive() {
+    this.#onLive = null;
+    this.#worker.postMessage({ kind: 'live-stop' });
   }
 
   /** Classifies mono samples at sampleRate Hz: resolves with {result, ms, memory}. */

@@ -1,7 +1,9 @@
 // Runs on the audio rendering thread: mixes the microphone to mono and posts it to the page in
 // chunks of CHUNK frames (one message per 128-frame render quantum would be ~375 messages a
 // second). On {type: "flush"} it posts what it holds, then {type: "flushed"}, so the page can stop
-// without losing the last fraction of a second.
+// without losing the last fraction of a second. On {type: "live", port} it also posts a copy of
+// every chunk, with the rate, straight to that port (the classifier worker's live mode), so the
+// live audio never passes through the page's thread.
 
 const CHUNK = 4096;
 
@@ -11,6 +13,7 @@ class RecorderProcessor extends AudioWorkletProcessor {
     this.buffer = new Float32Array(CHUNK);
     this.filled = 0;
     this.port.onmessage = ({ data }) => {
+      if (data.type === 'live') this.live = data.port;
       if (data.type === 'flush') {
         this.post();
         this.port.postMessage({ type: 'flushed' });
@@ -21,6 +24,10 @@ class RecorderProcessor extends AudioWorkletProcessor {
   post() {
     if (this.filled === 0) return;
     const chunk = this.buffer.slice(0, this.filled);
+    if (this.live) {
+      const copy = chunk.slice();
+      this.live.postMessage({ samples: copy, sampleRate }, [copy.buffer]);
+    }
     this.port.postMessage({ type: 'chunk', samples: chunk }, [chunk.buffer]);
     this.filled = 0;
   }

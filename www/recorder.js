@@ -35,9 +35,10 @@ export class Recorder {
   /**
    * Asks for the microphone and starts capturing. `onChunk(level, seconds)` follows the input;
    * `onLimit()` is called once when `maxSeconds` have been captured (the caller then stops).
+   * `livePort` (a MessagePort, optional) receives a copy of every chunk from the audio thread.
    * Rejects with the getUserMedia DOMException (NotAllowedError, NotFoundError...) as is.
    */
-  static async start({ maxSeconds, onChunk, onLimit }) {
+  static async start({ maxSeconds, onChunk, onLimit, livePort }) {
     // Voice processing (echo cancellation, noise suppression, gain control) reshapes the signal
     // the model was never trained on: ask for the raw microphone.
     const stream = await navigator.mediaDevices.getUserMedia({
@@ -45,7 +46,7 @@ export class Recorder {
     });
     const recorder = new Recorder(stream);
     try {
-      await recorder.#connect(maxSeconds, onChunk, onLimit);
+      await recorder.#connect(maxSeconds, onChunk, onLimit, livePort);
     } catch (error) {
       recorder.#release();
       throw error;
@@ -57,7 +58,7 @@ export class Recorder {
     this.#stream = stream;
   }
 
-  async #connect(maxSeconds, onChunk, onLimit) {
+  async #connect(maxSeconds, onChunk, onLimit, livePort) {
     // Run the graph at the microphone's own rate: no browser resampling before the model's own
     // resampler, and Firefox refuses to connect a source whose rate differs from the context's.
     const rate = this.#stream.getAudioTracks()[0]?.getSettings().sampleRate;
@@ -65,6 +66,7 @@ export class Recorder {
     await this.#context.audioWorklet.addModule(WORKLET_URL);
     // No outputs: Chrome still runs a worklet without outputs, and nothing reaches the speakers.
     this.#node = new AudioWorkletNode(this.#context, 'recorder', { numberOfOutputs: 0 });
+    if (livePort) this.#node.port.postMessage({ type: 'live', port: livePort }, [livePort]);
     this.#maxFrames = Math.round(maxSeconds * this.#context.sampleRate);
     this.#node.port.onmessage = ({ data }) => {
       if (data.type !== 'chunk' || this.#frames >= this.#maxFrames) return;
@@ -77,29 +79,6 @@ export class Recorder {
     };
     this.#context.createMediaStreamSource(this.#stream).connect(this.#node);
     await this.#context.resume();
-  }
-
-  /** Seconds captured so far. */
-  elapsed() {
-    return this.#frames / this.#context.sampleRate;
-  }
-
-  /**
-   * A copy of the last `seconds` captured (fewer at the start) with the rate, for the live
-   * answer: {samples: Float32Array, sampleRate}. Only the chunks it needs are read.
-   */
-  latest(seconds) {
-    const sampleRate = this.#context.sampleRate;
-    const wanted = Math.min(this.#frames, Math.round(seconds * sampleRate));
-    const samples = new Float32Array(wanted);
-    let end = wanted;
-    for (let i = this.#chunks.length - 1; i >= 0 && end > 0; i--) {
-      const chunk = this.#chunks[i];
-      const take = Math.min(end, chunk.length);
-      samples.set(chunk.subarray(chunk.length - take), end - take);
-      end -= take;
-    }
-    return { samples, sampleRate };
   }
 
   /** Stops capturing and resolves with {samples: Float32Array, sampleRate}. Safe to call twice. */

@@ -8,6 +8,10 @@
 //   ← {id, ok: true, result, ms, memory}  (ms: time spent in the Rust call; memory: the wasm
 //                                           memory's size after it; for the page and the benchmark)
 //   ← {id, ok: false, message}
+//   → {kind: "live-start", port: MessagePort, windowSeconds}  live mode: the recorder's audio
+//        thread posts {samples, sampleRate} chunks to `port`; every second the latest window is
+//        classified and posted as ← {kind: "live", result, seconds} (seconds recorded so far)
+//   → {kind: "live-stop"}
 // On start-up the worker posts {kind: "ready", info} or {kind: "fatal", message}.
 
 import init, { Classifier, memoryBytes, modelInfo } from './pkg/speech_emotion.js';
@@ -44,10 +48,58 @@ function handle(request) {
   throw new Error(`unknown request kind: ${request.kind}`);
 }
 
+// ---------------------------------------------------------------- live mode
+
+const LIVE_EVERY_MS = 1000;
+let live = null; // {port, ring: Float32Array, filled, total, sampleRate, timer}
+
+/** Keeps the last `ring.length` samples of the chunks the audio thread posts. */
+function keep(samples, sampleRate) {
+  if (!live) return;
+  if (!live.ring || live.sampleRate !== sampleRate) {
+    live.sampleRate = sampleRate;
+    live.ring = new Float32Array(Math.round(live.windowSeconds * sampleRate));
+    live.filled = 0;
+  }
+  const { ring } = live;
+  const tail = samples.length >= ring.length ? samples.subarray(samples.length - ring.length) : samples;
+  ring.copyWithin(0, tail.length);
+  ring.set(tail, ring.length - tail.length);
+  live.filled = Math.min(ring.length, live.filled + tail.length);
+  live.total += samples.length;
+}
+
+function classifyLatest() {
+  if (!live?.filled || !classifier) return;
+  const latest = live.ring.slice(live.ring.length - live.filled);
+  try {
+    const result = classifier.classify(latest, live.sampleRate);
+    self.postMessage({ kind: 'live', result, seconds: live.total / live.sampleRate });
+  } catch {
+    // A live answer that fails is skipped; the whole recording is classified at Stop.
+  }
+}
+
+function startLive({ port, windowSeconds }) {
+  stopLive();
+  live = { port, windowSeconds, ring: null, filled: 0, total: 0, sampleRate: 0 };
+  port.onmessage = ({ data }) => keep(data.samples, data.sampleRate);
+  live.timer = setInterval(classifyLatest, LIVE_EVERY_MS);
+}
+
+function stopLive() {
+  if (!live) return;
+  clearInterval(live.timer);
+  live.port.close();
+  live = null;
+}
+
 // Requests that arrive while the model is still loading wait for it, in order.
 const started = start();
 
 self.onmessage = async ({ data: request }) => {
+  if (request.kind === 'live-start') return startLive(request);
+  if (request.kind === 'live-stop') return stopLive();
   await started;
   if (!classifier) {
     self.postMessage({ id: request.id, ok: false, message: 'the model failed to load' });
