@@ -148,8 +148,8 @@ function networks(info) {
   return [
     h('dt', {}, 'How it decides'),
     h('dd', {}, `The average of ${members} networks trained from different seeds: one network ` +
-      'alone moves by several points with its seed on new voices; the average beat the typical ' +
-      'network in every trial.'),
+      'alone moves by several points with its seed on new voices, and the average evens that ' +
+      'out.'),
   ];
 }
 
