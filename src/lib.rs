@@ -17,6 +17,7 @@ pub mod parallel;
 pub mod prediction;
 pub mod record;
 pub mod segment;
+pub mod speech;
 pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
