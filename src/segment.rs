@@ -229,10 +229,11 @@ pub fn windows(samples: &[f32], sr: u32, config: &WindowConfig) -> Vec<Window> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tone(seconds: f32, amplitude: f32) -> Vec<f32> {
+    /// A steady tone at 16 kHz, the speech stand-in of the segmentation tests.
+    pub(crate) fn tone(seconds: f32, amplitude: f32) -> Vec<f32> {
         (0..(16_000.0 * seconds) as usize)
             .map(|i| amplitude * (i as f32 * 0.07).sin())
             .collect()

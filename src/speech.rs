@@ -122,12 +122,7 @@ impl SpeechMap {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tone(seconds: f32, amplitude: f32) -> Vec<f32> {
-        (0..(16_000.0 * seconds) as usize)
-            .map(|i| amplitude * (i as f32 * 0.07).sin())
-            .collect()
-    }
+    use crate::segment::tests::tone;
 
     #[test]
     fn frame_energy_is_librosas_rms_of_the_centred_signal() {

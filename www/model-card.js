@@ -153,6 +153,20 @@ function networks(info) {
   ];
 }
 
+/** How often it says "unsure" and how right it is otherwise, from the calibration's figures. */
+function uncertainty(info) {
+  const f = info.calibration?.figures;
+  const [share, sure, unsure] = [f?.unsure_share, f?.accuracy_when_sure, f?.accuracy_when_unsure].map(number);
+  if (share === null || sure === null || unsure === null) return [];
+  return [
+    h('dt', {}, 'When it says unsure'),
+    h('dd', {}, `When its top two answers are too close to call it says "unsure: A or B". On the ` +
+      `speakers kept apart to choose the settings that was ${percent(share)} of answers, right ` +
+      `${percent(unsure)} of the time, against ${percent(sure)} for the others; expect more ` +
+      'unsure answers, and fewer right ones, on voices unlike its training.'),
+  ];
+}
+
 /** Fills `container` with the card. */
 export function renderModelCard(container, info) {
   const evaluation = isObject(info?.evaluation) ? info.evaluation : {};
@@ -172,6 +186,7 @@ export function renderModelCard(container, info) {
     ...seed,
     ...windowing(info ?? {}),
     ...networks(info ?? {}),
+    ...uncertainty(info ?? {}),
   ];
   const children = [];
   if (items.length) children.push(h('dl', {}, ...items));

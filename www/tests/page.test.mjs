@@ -39,6 +39,7 @@ test('the page loads its model with no console error and no request to another o
   assert.match(card, /nEMO \(Polish\) \d+%/, `model card: ${card}`);
   assert.match(card, /ASED \(Amharic\) \d+%/, `model card: ${card}`);
   assert.match(card, /What it gets wrong/, `model card: ${card}`);
+  assert.match(card, /When it says unsure/, `model card: ${card}`);
   await context.close();
 });
 
@@ -57,6 +58,7 @@ test('the model card shows the seed-style contrast when present and survives mis
     const full = {
       name: 'm',
       model: { members: 5 },
+      calibration: { figures: { unsure_share: 0.2, accuracy_when_sure: 0.8, accuracy_when_unsure: 0.4 } },
       training: { data: { clips: 10, per_corpus: { RAVDESS: { angry: 4, sad: 2 }, TESS: 4 } } },
       evaluation: {
         c: { unit: 'clip', report: { n: 5, accuracy: 0.4, macro_f1: 0.35 }, per_corpus: { RAVDESS: { accuracy: 0.5 } } },
@@ -72,6 +74,7 @@ test('the model card shows the seed-style contrast when present and survives mis
     return [full, {}, null, { evaluation: { c: { report: {} } }, training: { data: 'x' }, window: {} }].map(render);
   });
   assert.match(cards[0], /RAVDESS 6, TESS 4/);
+  assert.match(cards[0], /When it says unsure\s*.*20% of answers, right 40% of the time, against 80% for the others/);
   assert.match(cards[0], /40% \(macro-F1 0\.35, 5 test clips\)/);
   assert.match(cards[0], /By corpus: RAVDESS 50%/);
   assert.match(cards[0], /On clips of voices it trained on \(for contrast\)\s*90% \(50 test windows\)/);
