@@ -205,6 +205,11 @@ impl ModelConfig {
         }
     }
 
+    /// Width of [`EmotionCnn::embed`]'s summary: the mean and maximum of the last block's channels.
+    pub fn embedding_width(&self) -> usize {
+        2 * self.channels[2]
+    }
+
     /// Builds one network with fresh parameters on `device`.
     pub fn init(&self, device: &Device) -> EmotionCnn {
         let mut c_in = self.in_channels;
@@ -221,21 +226,31 @@ impl ModelConfig {
         EmotionCnn {
             blocks,
             dropout: DropoutConfig::new(self.head_dropout).init(),
-            head: LinearConfig::new(2 * c_in, Emotion::COUNT).init(device),
+            head: LinearConfig::new(self.embedding_width(), Emotion::COUNT).init(device),
         }
     }
 }
 
 impl EmotionCnn {
     /// `[batch, channels, frames]` -> logits `[batch, 7]`.
-    pub fn forward(&self, mut x: Tensor<3>) -> Tensor<2> {
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
+        self.classify(self.embed(x))
+    }
+
+    /// `[batch, channels, frames]` -> the window's summary `[batch, 2 × last channels]`: the
+    /// mean and the maximum over time of the last block's output, what the classifier reads.
+    pub fn embed(&self, mut x: Tensor<3>) -> Tensor<2> {
         for block in &self.blocks {
             x = block.forward(x);
         }
         let mean: Tensor<2> = x.clone().mean_dim(2).squeeze_dim(2);
         let max: Tensor<2> = x.max_dim(2).squeeze_dim(2);
-        self.head
-            .forward(dropout(&self.dropout, Tensor::cat(vec![mean, max], 1)))
+        Tensor::cat(vec![mean, max], 1)
+    }
+
+    /// A summary from [`embed`](Self::embed) -> logits `[batch, 7]`.
+    pub fn classify(&self, embedding: Tensor<2>) -> Tensor<2> {
+        self.head.forward(dropout(&self.dropout, embedding))
     }
 
     /// `[batch, channels, frames]` -> class probabilities `[batch, 7]`.

@@ -21,6 +21,7 @@ use speech_emotion::features::Matrix;
 use speech_emotion::input::Normalization;
 use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
 
+use crate::adversary::{CorpusAdversary, corpus_index, strength};
 use crate::augment::bands::shift_bands;
 use crate::corpus::Corpus;
 use crate::metrics::Report;
@@ -47,6 +48,17 @@ pub struct TrainConfig {
     pub epoch_size: usize,
     /// The loss of a clip only over the classes its corpus records.
     pub mask_absent_classes: bool,
+    /// Strength of the corpus adversary's reversed gradient (0: no adversary); see
+    /// [`crate::adversary`].
+    pub adversarial_weight: f32,
+}
+
+/// The emotion network and, when training adversarially, the corpus adversary beside it: one
+/// module, so one optimizer steps both from one loss.
+#[derive(Module, Debug)]
+struct Learner {
+    net: EmotionCnn,
+    adversary: Option<CorpusAdversary>,
 }
 
 /// An input with its class; `group` ties the windows and copies of one clip. Training inputs are
@@ -108,7 +120,7 @@ fn batch(
     normalization: Option<&Normalization>,
     rng: &mut StdRng,
     device: &Device,
-) -> (Tensor<3>, Tensor<1, Int>, Tensor<2>) {
+) -> (Tensor<3>, Tensor<1, Int>, Tensor<2>, Tensor<1, Int>) {
     let (rows, cols) = (samples[0].input.rows, samples[0].input.cols);
     let mut data: Vec<f32> = Vec::with_capacity(samples.len() * rows * cols);
     for s in samples {
@@ -125,6 +137,10 @@ fn batch(
         }
     }
     let labels: Vec<i64> = samples.iter().map(|s| s.label.index() as i64).collect();
+    let corpora: Vec<i64> = samples
+        .iter()
+        .map(|s| corpus_index(s.corpus) as i64)
+        .collect();
     // A large negative logit for the classes a clip's corpus lacks: softmax gives them nothing,
     // so the clip neither rewards nor punishes them.
     let mask: Vec<f32> = samples
@@ -146,6 +162,7 @@ fn batch(
             TensorData::new(mask, [samples.len(), Emotion::COUNT]),
             device,
         ),
+        Tensor::<1, Int>::from_data(TensorData::new(corpora, [samples.len()]), device),
     )
 }
 
@@ -197,7 +214,15 @@ fn epoch_picks<'s, 'a>(
 pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) -> Trained {
     let (config, train, valid, label) = (&job.config, job.train, job.valid, job.label.as_str());
     let device = cpu().autodiff();
-    let mut model = init_network(model_config, &device, config.seed);
+    let net = init_network(model_config, &device, config.seed);
+    let adversary = (config.adversarial_weight > 0.0).then(|| {
+        let _guard = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        device.seed(config.seed ^ 0xADD5);
+        let adversary = CorpusAdversary::new(model_config.embedding_width(), &device);
+        adversary.visit(&mut Materialize);
+        adversary
+    });
+    let mut learner = Learner { net, adversary };
     seed_dropout(config.seed);
     let mut optimizer = AdamConfig::new()
         .with_weight_decay(Some(burn::optim::decay::WeightDecayConfig::new(
@@ -229,17 +254,25 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
             if chunk.len() < 2 {
                 continue;
             }
-            let (x, y, mask) = batch(chunk, config, job.normalization, &mut rng, &device);
-            let logits = model.forward(x) + mask;
+            let (x, y, mask, corpora) = batch(chunk, config, job.normalization, &mut rng, &device);
+            let embedding = learner.net.embed(x);
+            let logits = learner.net.classify(embedding.clone()) + mask;
             let loss = loss_fn.forward(logits.clone(), y.clone());
             let predicted = logits.argmax(1).squeeze_dim::<1>(1);
             correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
             loss_sum += f64::from(loss.clone().into_scalar::<f32>());
             batches += 1;
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(lr, model, grads);
+            let loss = match &learner.adversary {
+                Some(adversary) => {
+                    let reach = strength(config.adversarial_weight, progress_share);
+                    loss + loss_fn.forward(adversary.forward(embedding, reach), corpora)
+                }
+                None => loss,
+            };
+            let grads = GradientsParams::from_grads(loss.backward(), &learner);
+            learner = optimizer.step(lr, learner, grads);
         }
-        let eval = Ensemble::new(vec![model.valid()]).expect("one network");
+        let eval = Ensemble::new(vec![learner.net.valid()]).expect("one network");
         let predicted: Vec<Emotion> = batch_probabilities(&eval, &valid_inputs, &cpu())
             .expect("validation windows have the model's shape")
             .iter()
@@ -358,6 +391,7 @@ mod tests {
             balance_corpora: true,
             epoch_size: 100,
             mask_absent_classes: true,
+            adversarial_weight: 0.0,
         }
     }
 
@@ -386,9 +420,12 @@ mod tests {
             .collect();
         let (train_set, valid_set) = samples.split_at(40);
         let model_config = ModelConfig::new(6).with_channels([4, 4, 4]);
-        let jobs: Vec<Job> = (0..3)
+        let mut jobs: Vec<Job> = (0..3)
             .map(|k| Job {
-                config: config(7 + k),
+                config: TrainConfig {
+                    adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
+                    ..config(7 + k)
+                },
                 train: train_set,
                 valid: valid_set,
                 normalization: None,
@@ -412,6 +449,18 @@ mod tests {
         let two = outputs(train_jobs(&model_config, &jobs, 2));
         assert_eq!(one, two);
         assert_ne!(one[0], one[1], "different seeds give different networks");
+        let plain = outputs(train_jobs(
+            &model_config,
+            &[Job {
+                config: config(9),
+                ..jobs.remove(2)
+            }],
+            1,
+        ));
+        assert_ne!(
+            plain[0], one[2],
+            "the adversary changes the network it trains against"
+        );
     }
 
     #[test]

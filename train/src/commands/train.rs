@@ -104,6 +104,11 @@ pub struct Args {
     /// noise or babble).
     #[arg(long, default_value = "seed")]
     augment: Recipe,
+    /// Strength of a corpus adversary: a small network learns which corpus each window comes
+    /// from and the emotion network is trained against it (gradient reversal), to forget the
+    /// rooms and languages it was trained on; 0 (the default) trains without it.
+    #[arg(long, default_value_t = 0.0)]
+    adversarial_weight: f32,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -311,6 +316,7 @@ fn configs(
             args.epoch_size
         },
         mask_absent_classes: args.mask_absent_classes,
+        adversarial_weight: args.adversarial_weight,
     };
     Ok((model_config, train_config))
 }
