@@ -11,8 +11,8 @@ use std::path::Path;
 
 use symphonia::core::audio::SampleBuffer;
 use symphonia::core::codecs::{
-    CODEC_TYPE_MP1, CODEC_TYPE_MP2, CODEC_TYPE_MP3, CODEC_TYPE_NULL, CODEC_TYPE_VORBIS, Decoder,
-    DecoderOptions,
+    CODEC_TYPE_MP1, CODEC_TYPE_MP2, CODEC_TYPE_MP3, CODEC_TYPE_NULL, CODEC_TYPE_PCM_S16LE,
+    CODEC_TYPE_VORBIS, Decoder, DecoderOptions,
 };
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
@@ -20,7 +20,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::probe::Hint;
 
-use super::sanitize;
+use super::{pcm, sanitize};
 use crate::error::{Error, Result};
 
 /// Highest sample rate accepted; anything above is a corrupt header rather than audio.
@@ -62,6 +62,28 @@ impl Audio {
     }
 }
 
+/// Frames decoded so far against the length limit.
+struct FrameBudget {
+    decoded: u64,
+    max: u64,
+    rate: u32,
+    limit_s: f64,
+}
+
+impl FrameBudget {
+    /// Counts decoded frames; an error once they pass the limit.
+    fn count(&mut self, frames: usize) -> Result<()> {
+        self.decoded += frames as u64;
+        if self.decoded > self.max {
+            return Err(Error::TooLong {
+                seconds: self.decoded as f64 / f64::from(self.rate),
+                limit: self.limit_s,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// A decoder that yields mono chunks of a file, one packet at a time.
 pub struct AudioStream {
     format: Box<dyn FormatReader>,
@@ -71,10 +93,11 @@ pub struct AudioStream {
     claimed_frames: Option<u64>,
     verified_frames: Option<u64>,
     lossless: bool,
-    max_frames: u64,
-    limit_s: f64,
-    decoded_frames: u64,
+    budget: FrameBudget,
     buffer: Option<SampleBuffer<f32>>,
+    /// Channels of a 16-bit little-endian PCM stream, read from the packets without the
+    /// decoder ([`pcm`]); `None` for every other codec.
+    pcm16_channels: Option<usize>,
     finished: bool,
 }
 
@@ -161,6 +184,10 @@ impl AudioStream {
                 limit: options.max_duration_s,
             });
         }
+        let pcm16_channels = params
+            .channels
+            .filter(|_| params.codec == CODEC_TYPE_PCM_S16LE)
+            .map(|c| c.count());
         let decoder = symphonia::default::get_codecs()
             .make(&params, &DecoderOptions::default())
             .map_err(|e| Error::UnsupportedCodec(e.to_string()))?;
@@ -172,10 +199,14 @@ impl AudioStream {
             claimed_frames,
             verified_frames,
             lossless,
-            max_frames,
-            limit_s: options.max_duration_s,
-            decoded_frames: 0,
+            budget: FrameBudget {
+                decoded: 0,
+                max: max_frames,
+                rate: sample_rate,
+                limit_s: options.max_duration_s,
+            },
             buffer: None,
+            pcm16_channels,
             finished: false,
         })
     }
@@ -193,7 +224,7 @@ impl AudioStream {
     /// The header's frame count when the file is big enough to hold it and it is within the
     /// length limit: safe to allocate for, unlike a claim a corrupt header can inflate.
     pub fn verified_frames(&self) -> Option<u64> {
-        self.verified_frames.filter(|&f| f <= self.max_frames)
+        self.verified_frames.filter(|&f| f <= self.budget.max)
     }
 
     /// Decodes the next packet and appends its mono samples to `out`. Returns `false` at the end.
@@ -215,6 +246,18 @@ impl AudioStream {
             if packet.track_id() != self.track_id {
                 continue;
             }
+            if let Some(channels) = self.pcm16_channels {
+                let start = out.len();
+                let frames = pcm::append_mono_s16le(packet.buf(), channels, out);
+                if frames == 0 {
+                    continue;
+                }
+                if let Err(e) = self.budget.count(frames) {
+                    out.truncate(start);
+                    return Err(e);
+                }
+                return Ok(true);
+            }
             let decoded = match self.decoder.decode(&packet) {
                 Ok(decoded) => decoded,
                 // A damaged MP3/Vorbis frame is skipped, as every player does.
@@ -231,6 +274,7 @@ impl AudioStream {
             if frames == 0 {
                 continue;
             }
+            self.budget.count(frames)?;
             let channels = spec.channels.count().max(1);
             let buffer = match &mut self.buffer {
                 Some(buffer) if buffer.capacity() >= decoded.capacity() * channels => buffer,
@@ -238,13 +282,6 @@ impl AudioStream {
             };
             buffer.copy_interleaved_ref(decoded);
             let interleaved = &buffer.samples()[..frames * channels];
-            self.decoded_frames += frames as u64;
-            if self.decoded_frames > self.max_frames {
-                return Err(Error::TooLong {
-                    seconds: self.decoded_frames as f64 / f64::from(self.sample_rate),
-                    limit: self.limit_s,
-                });
-            }
             if channels == 1 {
                 out.extend_from_slice(interleaved);
             } else {
@@ -261,17 +298,17 @@ impl AudioStream {
 
     fn finish(&mut self) -> Result<bool> {
         self.finished = true;
-        if self.decoded_frames == 0 {
+        if self.budget.decoded == 0 {
             return Err(Error::NoSamples);
         }
         // A few frames of slack: symphonia counts AIFF's 8-byte SSND prefix as audio.
         if let Some(claimed) = self.claimed_frames
             && self.lossless
-            && self.decoded_frames + TRUNCATION_SLACK.max(claimed / 1000) < claimed
+            && self.budget.decoded + TRUNCATION_SLACK.max(claimed / 1000) < claimed
         {
             return Err(Error::Truncated {
                 claimed,
-                available: self.decoded_frames,
+                available: self.budget.decoded,
             });
         }
         Ok(false)
@@ -317,5 +354,34 @@ fn stream_error(e: SymphoniaError) -> Error {
     match e {
         SymphoniaError::Unsupported(msg) => Error::UnsupportedCodec(msg.to_string()),
         other => Error::Corrupt(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every sample of a stream, through the PCM fast path or through symphonia's decoder.
+    fn decode(path: &Path, fast: bool) -> Vec<f32> {
+        let mut stream = AudioStream::from_file(path, DecodeOptions::default()).unwrap();
+        assert!(stream.pcm16_channels.is_some(), "a 16-bit PCM file");
+        if !fast {
+            stream.pcm16_channels = None;
+        }
+        stream.collect().unwrap().samples
+    }
+
+    #[test]
+    fn pcm_fast_path_gives_symphonias_samples_bit_for_bit() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/originals");
+        for file in [
+            "ravdess/Actor_01/03-01-08-01-02-02-01.wav",
+            "savee/DC_su10.wav",
+        ] {
+            let path = data.join(file);
+            let (fast, slow) = (decode(&path, true), decode(&path, false));
+            assert!(fast.len() > 40_000, "{file}: {} samples", fast.len());
+            assert!(fast == slow, "{file}: the fast path differs from symphonia");
+        }
     }
 }

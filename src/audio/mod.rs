@@ -1,6 +1,7 @@
 //! Audio input: decoding any supported container to mono samples and resampling them.
 
 pub mod decode;
+pub mod pcm;
 pub mod resample;
 pub mod sanitize;
 

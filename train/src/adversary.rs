@@ -70,7 +70,12 @@ mod tests {
         let diff: f32 = (y.clone() - x.clone()).abs().max().into_scalar();
         assert_eq!(diff, 0.0);
         let grads = y.sum().backward();
-        let g: Vec<f32> = x.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        let g: Vec<f32> = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
         assert_eq!(g, vec![-0.5; 4]);
     }
 
