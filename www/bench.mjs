@@ -45,10 +45,16 @@ async function load(browser, url) {
   const page = await context.newPage();
   await page.goto(url);
   await waitReady(page);
-  const times = await page.evaluate(() => ({
-    interactive: performance.getEntriesByType('navigation')[0].domInteractive,
-    ready: performance.getEntriesByName('model-ready')[0].startTime,
-  }));
+  const times = await page.evaluate(() => {
+    const ready = performance.getEntriesByName('model-ready')[0];
+    return {
+      interactive: performance.getEntriesByType('navigation')[0].domInteractive,
+      ready: ready.startTime,
+      workerStarted: ready.detail.origin - performance.timeOrigin,
+      wasm: ready.detail.wasmMs,
+      model: ready.detail.modelMs,
+    };
+  });
   await context.close();
   return times;
 }
@@ -125,6 +131,8 @@ async function main() {
     for (let i = 0; i < LOADS; i++) loads.push(await load(browser, server.url));
     console.log(`page interactive (domInteractive): median ${ms(median(loads.map((l) => l.interactive)))} over ${LOADS} fresh loads`);
     console.log(`model ready (worker started, wasm compiled, model loaded): median ${ms(median(loads.map((l) => l.ready)))} over ${LOADS} fresh loads`);
+    console.log(`  of which: worker running its module at ${ms(median(loads.map((l) => l.workerStarted)))}, ` +
+      `wasm fetched and compiled in ${ms(median(loads.map((l) => l.wasm)))}, model parsed in ${ms(median(loads.map((l) => l.model)))} (medians)`);
 
     const input = await clip();
     const times = await classifyTimes(browser, server.url, input);

@@ -8,6 +8,8 @@ export class Engine {
   #loaded = false;
   #failure = null; // set once the worker has died: later requests fail at once
   #onLive = null;
+  /** The worker's start-up timings: {origin (epoch ms), wasmMs, modelMs}. */
+  startup = null;
 
   /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
   static start(url = new URL('./worker.js', import.meta.url)) {
@@ -26,6 +28,7 @@ export class Engine {
       this.#worker.onmessage = ({ data }) => {
         if (data.kind === 'ready') {
           this.#loaded = true;
+          this.startup = data.startup;
           resolve(data.info);
         }
         else if (data.kind === 'fatal') reject(new Error(data.message));

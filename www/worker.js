@@ -12,7 +12,7 @@
 //        thread posts {samples, sampleRate} chunks to `port`; every second the latest window is
 //        classified and posted as ← {kind: "live", result, seconds} (seconds recorded so far)
 //   → {kind: "live-stop"}
-// On start-up the worker posts {kind: "ready", info} or {kind: "fatal", message}.
+// On start-up the worker posts {kind: "ready", info, startup} or {kind: "fatal", message}.
 
 import init, { Classifier, memoryBytes, modelInfo } from './pkg/speech_emotion.js';
 
@@ -24,9 +24,18 @@ function messageOf(error) {
 
 async function start() {
   try {
+    const begun = performance.now();
     await init();
+    const compiled = performance.now();
     classifier = new Classifier();
-    self.postMessage({ kind: 'ready', info: modelInfo() });
+    // Where start-up time goes, for bench.mjs: when the worker began (its time origin, in
+    // epoch ms), fetching and compiling the wasm, and parsing the model.
+    const startup = {
+      origin: performance.timeOrigin + begun,
+      wasmMs: compiled - begun,
+      modelMs: performance.now() - compiled,
+    };
+    self.postMessage({ kind: 'ready', info: modelInfo(), startup });
   } catch (error) {
     self.postMessage({ kind: 'fatal', message: messageOf(error) });
   }

@@ -4,7 +4,10 @@
 //! linear interpolation between table entries. That keeps the passband flat to ~0.9 × Nyquist
 //! and the stopband below about -100 dB, far beyond what MFCCs of speech can see, at a cost that
 //! stays well under the decoding time. When the input is already at the target rate nothing is
-//! done at all: the samples pass through untouched.
+//! done at all: the samples pass through untouched. When it is a whole multiple of the target
+//! (32, 48, 96 kHz to 16 kHz) every output sample falls exactly on a table entry, so the second
+//! entry that linear interpolation would weigh by zero is not computed: the same samples, bit
+//! for bit, for half the work.
 
 use rubato::{
     Resampler, SincFixedIn, SincInterpolationParameters, SincInterpolationType, WindowFunction,
@@ -30,6 +33,13 @@ pub struct StreamResampler {
 impl StreamResampler {
     /// A resampler from `from` Hz to `to` Hz (a pass-through when they are equal).
     pub fn new(from: u32, to: u32) -> Result<Self> {
+        if to == 0 {
+            return Err(Error::BadSampleRate(0));
+        }
+        Self::with_interpolation(from, to, interpolation(from, to))
+    }
+
+    fn with_interpolation(from: u32, to: u32, kind: SincInterpolationType) -> Result<Self> {
         if from == 0 || to == 0 {
             return Err(Error::BadSampleRate(from.min(to)));
         }
@@ -40,7 +50,7 @@ impl StreamResampler {
             let params = SincInterpolationParameters {
                 sinc_len: SINC_LEN,
                 f_cutoff: calculate_cutoff(SINC_LEN, WINDOW),
-                interpolation: SincInterpolationType::Linear,
+                interpolation: kind,
                 oversampling_factor: 128,
                 window: WINDOW,
             };
@@ -112,6 +122,16 @@ impl StreamResampler {
         out.extend_from_slice(&self.scratch[0][..produced]);
         self.total_out += produced as u64;
         Ok(())
+    }
+}
+
+/// Linear interpolation between the sinc table's entries, or the nearest entry alone when every
+/// output sample falls on one (a whole-number decimation, where the two are equal).
+fn interpolation(from: u32, to: u32) -> SincInterpolationType {
+    if from % to == 0 {
+        SincInterpolationType::Nearest
+    } else {
+        SincInterpolationType::Linear
     }
 }
 
@@ -219,6 +239,32 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f32::max);
         assert!(max_diff < 1e-6, "max diff {max_diff}");
+    }
+
+    #[test]
+    fn whole_number_decimation_gives_linear_interpolations_samples_bit_for_bit() {
+        for from in [32_000, 48_000, 96_000] {
+            let input = sine(1234.5, from, 1.7, 0.6);
+            let run = |kind| {
+                let mut r = StreamResampler::with_interpolation(from, 16_000, kind).unwrap();
+                let mut out = Vec::new();
+                r.push(&input, &mut out).unwrap();
+                r.finish(&mut out).unwrap();
+                out
+            };
+            assert!(matches!(
+                interpolation(from, 16_000),
+                SincInterpolationType::Nearest
+            ));
+            assert!(
+                run(SincInterpolationType::Nearest) == run(SincInterpolationType::Linear),
+                "{from} Hz"
+            );
+        }
+        assert!(matches!(
+            interpolation(44_100, 16_000),
+            SincInterpolationType::Linear
+        ));
     }
 
     #[test]
