@@ -128,7 +128,7 @@ impl StreamResampler {
 /// Linear interpolation between the sinc table's entries, or the nearest entry alone when every
 /// output sample falls on one (a whole-number decimation, where the two are equal).
 fn interpolation(from: u32, to: u32) -> SincInterpolationType {
-    if from % to == 0 {
+    if from.is_multiple_of(to) {
         SincInterpolationType::Nearest
     } else {
         SincInterpolationType::Linear
