@@ -17,7 +17,7 @@ use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
-use crate::training::{Job, Sample, TrainConfig, Trained, mean_corpus_uar, train_jobs};
+use crate::training::{Job, Sample, TrainConfig, Trained, train_jobs, validation_scores};
 
 /// What every run of one `train` command shares.
 pub struct Setup<'a> {
@@ -297,29 +297,4 @@ pub fn run_name(protocol: Protocol, held: Option<Corpus>) -> String {
         Some(corpus) => format!("({}) {}", protocol.key(), corpus.name()),
         None => format!("({})", protocol.key()),
     }
-}
-
-/// The averaged model on the validation windows: the mean over corpora of each one's UAR (the
-/// figure configurations are chosen by), and the pooled report.
-fn validation_scores(
-    model: &Ensemble,
-    valid: &[Sample],
-) -> Result<(f64, Report), Box<dyn std::error::Error>> {
-    let inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
-    let predicted: Vec<Emotion> = batch_probabilities(model, &inputs, &cpu())?
-        .iter()
-        .map(|p| p.top().0)
-        .collect();
-    let uar = mean_corpus_uar(
-        valid
-            .iter()
-            .zip(&predicted)
-            .map(|(s, &p)| (s.corpus, s.label, p)),
-    );
-    let pairs: Vec<(Emotion, Emotion)> = valid
-        .iter()
-        .zip(&predicted)
-        .map(|(s, &p)| (s.label, p))
-        .collect();
-    Ok((uar, Report::new(&pairs)))
 }

@@ -105,6 +105,31 @@ fn init_network(model_config: &ModelConfig, device: &Device, seed: u64) -> Emoti
     model
 }
 
+/// A model on validation windows: the mean over corpora of each one's UAR (the figure early
+/// stopping and the choice of configuration use) and the report over all windows together.
+pub fn validation_scores(
+    model: &Ensemble,
+    valid: &[Sample],
+) -> speech_emotion::Result<(f64, Report)> {
+    let inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
+    let predicted: Vec<Emotion> = batch_probabilities(model, &inputs, &cpu())?
+        .iter()
+        .map(|p| p.top().0)
+        .collect();
+    let uar = mean_corpus_uar(
+        valid
+            .iter()
+            .zip(&predicted)
+            .map(|(s, &p)| (s.corpus, s.label, p)),
+    );
+    let pairs: Vec<(Emotion, Emotion)> = valid
+        .iter()
+        .zip(&predicted)
+        .map(|(s, &p)| (s.label, p))
+        .collect();
+    Ok((uar, Report::new(&pairs)))
+}
+
 /// Mean over corpora of the UAR of `(corpus, truth, predicted)` triples.
 pub fn mean_corpus_uar(triples: impl IntoIterator<Item = (Corpus, Emotion, Emotion)>) -> f64 {
     let mut per: BTreeMap<Corpus, Vec<(Emotion, Emotion)>> = BTreeMap::new();
@@ -240,7 +265,6 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
         ),
     );
     bar.set_prefix(label.to_string());
-    let valid_inputs: Vec<&Matrix> = valid.iter().map(|s| s.input).collect();
     let mut best: Option<(f64, Ensemble)> = None;
     let mut history = Vec::new();
     let mut since_best = 0;
@@ -273,17 +297,8 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
             learner = optimizer.step(lr, learner, grads);
         }
         let eval = Ensemble::new(vec![learner.net.valid()]).expect("one network");
-        let predicted: Vec<Emotion> = batch_probabilities(&eval, &valid_inputs, &cpu())
-            .expect("validation windows have the model's shape")
-            .iter()
-            .map(|p| p.top().0)
-            .collect();
-        let pairs: Vec<(Emotion, Emotion)> = valid
-            .iter()
-            .zip(&predicted)
-            .map(|(s, &p)| (s.label, p))
-            .collect();
-        let report = Report::new(&pairs);
+        let (valid_uar, report) =
+            validation_scores(&eval, valid).expect("validation windows have the model's shape");
         let record = Epoch {
             epoch: epoch + 1,
             learning_rate: lr,
@@ -291,12 +306,7 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
             train_accuracy: correct as f64 / picks.len().max(1) as f64,
             valid_accuracy: report.accuracy,
             valid_macro_f1: report.macro_f1,
-            valid_uar: mean_corpus_uar(
-                valid
-                    .iter()
-                    .zip(&predicted)
-                    .map(|(s, &p)| (s.corpus, s.label, p)),
-            ),
+            valid_uar,
         };
         bar.set_message(format!(
             "loss {:.3} acc {:.1}% | valid UAR {:.3}",
