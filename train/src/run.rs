@@ -25,8 +25,6 @@ pub struct Setup<'a> {
     pub examples: &'a [Example],
     pub model_config: &'a ModelConfig,
     pub train_config: &'a TrainConfig,
-    /// Networks per run, from seeds `seed`, `seed + 1`, ...
-    pub members: usize,
     /// Networks trained at once.
     pub threads: usize,
     /// Rows from which each window's mean is removed (cepstral mean normalisation), if any.
@@ -158,7 +156,7 @@ pub fn run_many(
                 .len(),
             valid_set.len()
         );
-        for member in 0..setup.members {
+        for member in 0..setup.model_config.members {
             jobs.push(Job {
                 config: TrainConfig {
                     seed: setup.train_config.seed + member as u64,
@@ -167,7 +165,11 @@ pub fn run_many(
                 train: train_set,
                 valid: valid_set,
                 normalization: Some(&split.normalization),
-                label: format!("{name} network {}/{}", member + 1, setup.members),
+                label: format!(
+                    "{name} network {}/{}",
+                    member + 1,
+                    setup.model_config.members
+                ),
             });
         }
     }
@@ -178,7 +180,7 @@ pub fn run_many(
             outcomes.push(None);
             continue;
         }
-        let networks: Vec<_> = trained.by_ref().take(setup.members).collect();
+        let networks: Vec<_> = trained.by_ref().take(setup.model_config.members).collect();
         outcomes.push(Some(finish(setup, split, networks, valid_set)?));
     }
     Ok(outcomes)

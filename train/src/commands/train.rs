@@ -151,7 +151,6 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         examples: &examples,
         model_config: &model_config,
         train_config: &train_config,
-        members: model_config.members,
         threads: args.threads,
         centre_from: args.centre_mfcc.then_some(2),
         scale: args.scale_bands,
