@@ -30,8 +30,9 @@ pub fn confusion_png(
     ))?;
     root.draw(&Text::new(
         format!(
-            "accuracy {:.1} %   macro-F1 {:.3}   {} clips",
+            "accuracy {:.1} %   UAR {:.3}   macro-F1 {:.3}   {} clips",
             100.0 * report.accuracy,
+            report.uar,
             report.macro_f1,
             report.n
         ),
