@@ -35,6 +35,10 @@ pub struct ModelConfig {
     /// Networks trained apart (other seeds) whose probabilities are averaged.
     #[config(default = 1)]
     pub members: usize,
+    /// Pool over time with learned attention (a score per frame, softmax over the window)
+    /// instead of the plain mean, beside the maximum. An `Option` because Burn's configs only
+    /// read a missing field as `None`: metadata from before it has none, and means off.
+    pub attention_pooling: Option<bool>,
 }
 
 /// The most members a model may have: each one costs a forward pass per window.
@@ -158,6 +162,8 @@ fn conv_same(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
 #[derive(Module, Debug)]
 pub struct EmotionCnn {
     blocks: Vec<ConvBlock>,
+    /// Scores each frame of the last block's output for attention pooling, when configured.
+    attention: Option<Linear>,
     dropout: Dropout,
     head: Linear,
 }
@@ -225,6 +231,8 @@ impl ModelConfig {
             .collect();
         EmotionCnn {
             blocks,
+            attention: (self.attention_pooling == Some(true))
+                .then(|| LinearConfig::new(self.channels[2], 1).init(device)),
             dropout: DropoutConfig::new(self.head_dropout).init(),
             head: LinearConfig::new(self.embedding_width(), Emotion::COUNT).init(device),
         }
@@ -238,12 +246,19 @@ impl EmotionCnn {
     }
 
     /// `[batch, channels, frames]` -> the window's summary `[batch, 2 × last channels]`: the
-    /// mean and the maximum over time of the last block's output, what the classifier reads.
+    /// mean (or the attention-weighted mean) and the maximum over time of the last block's
+    /// output, what the classifier reads.
     pub fn embed(&self, mut x: Tensor<3>) -> Tensor<2> {
         for block in &self.blocks {
             x = block.forward(x);
         }
-        let mean: Tensor<2> = x.clone().mean_dim(2).squeeze_dim(2);
+        let mean: Tensor<2> = match &self.attention {
+            Some(score) => {
+                let scores = score.forward(x.clone().swap_dims(1, 2)).swap_dims(1, 2);
+                (x.clone() * softmax(scores, 2)).sum_dim(2).squeeze_dim(2)
+            }
+            None => x.clone().mean_dim(2).squeeze_dim(2),
+        };
         let max: Tensor<2> = x.max_dim(2).squeeze_dim(2);
         Tensor::cat(vec![mean, max], 1)
     }
@@ -373,6 +388,28 @@ mod tests {
         let mean = (each[0].clone() + each[1].clone()) / 2.0;
         let diff: f32 = (ensemble.probabilities(x) - mean).abs().max().into_scalar();
         assert!(diff < 1e-6, "largest difference {diff}");
+    }
+
+    #[test]
+    fn attention_pooling_weighs_frames_and_keeps_the_summary_width() {
+        let device = cpu();
+        let plain = ModelConfig::new(6).with_channels([4, 4, 4]);
+        let attending = plain.clone().with_attention_pooling(Some(true));
+        let net = attending.init(&device);
+        let x = Tensor::<3>::random([3, 6, 16], Distribution::Normal(0.0, 1.0), &device);
+        assert_eq!(
+            net.embed(x.clone()).dims(),
+            [3, attending.embedding_width()]
+        );
+        assert_eq!(net.probabilities(x).dims(), [3, Emotion::COUNT]);
+        assert!(plain.init(&device).attention.is_none());
+        let shipped = r#"{"in_channels": 66, "channels": [32, 64, 64], "kernels": [5, 3, 3],
+            "block_dropout": 0.15, "head_dropout": 0.3, "members": 2}"#;
+        let old: ModelConfig = serde_json::from_str(shipped).unwrap();
+        assert_eq!(
+            old.attention_pooling, None,
+            "metadata from before attention pooling"
+        );
     }
 
     #[test]

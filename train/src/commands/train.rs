@@ -104,6 +104,10 @@ pub struct Args {
     /// noise or babble).
     #[arg(long, default_value = "seed")]
     augment: Recipe,
+    /// Pool each window over time with learned attention (a weight per frame) instead of the
+    /// plain mean, beside the maximum.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    attention_pooling: bool,
     /// Strength of a corpus adversary: a small network learns which corpus each window comes
     /// from and the emotion network is trained against it (gradient reversal), to forget the
     /// rooms and languages it was trained on; 0 (the default) trains without it.
@@ -289,7 +293,8 @@ fn configs(
         .map_err(|_| format!("--channels takes three counts, got {:?}", args.channels))?;
     let model_config = ModelConfig::new(args.input.channels(features))
         .with_members(members)
-        .with_channels(channels);
+        .with_channels(channels)
+        .with_attention_pooling(args.attention_pooling.then_some(true));
     model_config.check()?;
     let train_config = TrainConfig {
         epochs: if args.quick {
