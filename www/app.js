@@ -285,26 +285,27 @@ function missingPlatform() {
 }
 
 async function main() {
+  const missing = missingPlatform();
+  // The worker starts first: fetching and compiling the wasm and parsing the model take most of
+  // the start-up, and overlap with wiring the page.
+  const starting = missing ? null : Engine.start();
   wireFiles();
   wireControls();
-  const missing = missingPlatform();
   if (missing) {
     setStatus('Unavailable', 'error');
     say(`${missing} Please use a current Chrome, Edge, Firefox or Safari.`);
     return;
   }
+  let info;
   try {
-    const started = await Engine.start();
-    engine = started.engine;
-    maxSeconds = started.info.max_seconds;
-    liveWindowSeconds = started.info.window?.window_s ?? liveWindowSeconds;
-    showFileLimit();
-    renderModelCard(ui.modelCard, started.info);
+    ({ engine, info } = await starting);
   } catch (error) {
     setStatus('The model could not be loaded', 'error');
     say(`The model could not be loaded: ${error.message}. Reload the page to try again.`);
     return;
   }
+  maxSeconds = info.max_seconds;
+  liveWindowSeconds = info.window?.window_s ?? liveWindowSeconds;
   ui.fileInput.disabled = false;
   ui.dropZone.classList.remove('disabled');
   const unsupported = recordingUnsupportedReason();
@@ -312,6 +313,9 @@ async function main() {
   else ui.record.disabled = false;
   setStatus('Model ready', 'ready');
   performance.mark('model-ready', { detail: engine.startup }); // start-up time, read by bench.mjs
+  // The card and the file limit describe the model; the page is usable before they are drawn.
+  showFileLimit();
+  renderModelCard(ui.modelCard, info);
   document.body.dataset.ready = 'true';
 }
 

@@ -8,7 +8,7 @@ export class Engine {
   #loaded = false;
   #failure = null; // set once the worker has died: later requests fail at once
   #onLive = null;
-  /** The worker's start-up timings: {origin (epoch ms), wasmMs, modelMs}. */
+  /** The worker's start-up timings: {created, origin (epoch ms), wasmMs, modelMs}. */
   startup = null;
 
   /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
