@@ -284,11 +284,20 @@ function missingPlatform() {
   return null;
 }
 
+/** Engine.start(), with a worker that cannot even be constructed as a rejection too. */
+function startEngine() {
+  try {
+    return Engine.start();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 async function main() {
   const missing = missingPlatform();
   // The worker starts first: fetching and compiling the wasm and parsing the model take most of
   // the start-up, and overlap with wiring the page.
-  const starting = missing ? null : Engine.start();
+  const starting = missing ? null : startEngine();
   wireFiles();
   wireControls();
   if (missing) {
