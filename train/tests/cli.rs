@@ -464,3 +464,27 @@ fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already in half precision"));
 }
+
+#[test]
+fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
+    let out_dir = temp("bad-flags");
+    for (flag, expected) in [
+        (
+            "--adversarial-weight=-1",
+            "--adversarial-weight must be between 0 (off) and 10",
+        ),
+        ("--channels=8,8", "--channels takes three counts"),
+    ] {
+        // A data root that does not exist: had the flags been checked after reading it, the
+        // error would be about the data instead.
+        let output = bin()
+            .args(["train", "--data", "/nonexistent/corpora", "--quick", flag])
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{flag} was accepted");
+        assert!(stderr.contains(expected), "{flag}: {stderr}");
+    }
+}

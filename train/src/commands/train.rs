@@ -126,16 +126,17 @@ fn parse_input(value: &str) -> Result<InputKind, String> {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let clips = load_clips(&args)?;
     let features = FeatureConfig::default();
     let window = WindowConfig::default();
+    // Settings are checked before any clip is read: a bad flag fails at once.
+    let (model_config, train_config) = configs(&args, &features)?;
+    let clips = load_clips(&args)?;
     let examples = extract(&args, &clips, &features, &window)?;
     let frames = examples
         .first()
         .ok_or("no clip gave a speech window")?
         .input
         .cols;
-    let (model_config, train_config) = configs(&args, &features)?;
     let metadata = ModelMetadata {
         name: args.name.clone(),
         classes: Emotion::ALL.iter().map(|e| e.name().to_string()).collect(),
@@ -296,6 +297,13 @@ fn configs(
         .with_channels(channels)
         .with_attention_pooling(args.attention_pooling.then_some(true));
     model_config.check()?;
+    if !(0.0..=10.0).contains(&args.adversarial_weight) {
+        return Err(format!(
+            "--adversarial-weight must be between 0 (off) and 10, got {}",
+            args.adversarial_weight
+        )
+        .into());
+    }
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
