@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
-  launch, openPage, originals, results, resultsDir, startServer, waitReady,
+  openPage, originals, pageSession, results, resultsDir, waitReady,
 } from './helpers.mjs';
 import { readWav, writeWav } from './wav.mjs';
 
@@ -17,17 +17,8 @@ const CLIPS = [
   'tess/OAF_fear/OAF_food_fear.wav',
 ].map((clip) => path.join(originals, clip));
 
-let server;
-let browser;
-
-before(async () => {
-  [server, browser] = await Promise.all([startServer(), launch(), mkdir(resultsDir, { recursive: true })]);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = pageSession();
+before(() => mkdir(resultsDir, { recursive: true }));
 
 /** A clip's samples with its DC offset removed (SAVEE's carry one of up to 4% of full scale). */
 function centred(samples) {
@@ -52,7 +43,7 @@ async function longClip() {
 }
 
 test('screenshots of the results, with a timeline', async () => {
-  const { page, context } = await openPage(browser, server.url, { viewport: { width: 1100, height: 900 } });
+  const { page, context } = await openPage(session.browser, session.server.url, { viewport: { width: 1100, height: 900 } });
   await waitReady(page);
   // Playwright takes either paths or buffers in one call: read the clips into buffers too.
   const clips = await Promise.all(CLIPS.map(async (clip) =>
