@@ -57,7 +57,12 @@ def features(y: np.ndarray) -> dict:
         y=y, sr=c["sr"], n_mfcc=c["n_mfcc"], n_fft=c["n_fft"], hop_length=c["hop_length"],
         n_mels=c["n_mels"], fmin=c["fmin"], fmax=c["fmax"],
     )
+    # F0 by probabilistic YIN over 1024-sample frames on the same centres; 0 where unvoiced.
+    f0, voiced, _ = librosa.pyin(
+        y, fmin=70.0, fmax=500.0, sr=c["sr"], frame_length=1024, hop_length=c["hop_length"],
+    )
     return {
+        "pyin_f0": np.where(voiced, np.nan_to_num(f0), 0.0).astype(float).tolist(),
         "zcr": librosa.feature.zero_crossing_rate(y, **frame)[0].tolist(),
         "rms": librosa.feature.rms(y=y, **frame)[0].astype(float).tolist(),
         "mel": mel.astype(float).tolist(),

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::features::pitch::prosody_rows;
 use crate::features::{FeatureConfig, FeatureExtractor, Matrix};
 
 /// The spectral rows of the model's input, after ZCR and RMS. Travels in the model's metadata.
@@ -16,36 +17,63 @@ pub enum InputKind {
     Mfcc,
     /// `n_mels` log-mel bands in dB: the finer spectrum the MFCCs are a smoothing of.
     LogMel,
+    /// Three prosody rows (periodicity, relative F0, the window's F0 register: see
+    /// [`prosody_rows`]) before the `n_mels` log-mel bands.
+    LogMelPitch,
 }
 
 impl InputKind {
-    /// Number of input channels: ZCR, RMS and the spectral rows.
+    /// Number of input channels: ZCR, RMS, the prosody rows and the spectral rows.
     pub fn channels(self, config: &FeatureConfig) -> usize {
-        2 + match self {
-            Self::Mfcc => config.n_mfcc,
-            Self::LogMel => config.n_mels,
+        self.spectral_from()
+            + match self {
+                Self::Mfcc => config.n_mfcc,
+                Self::LogMel | Self::LogMelPitch => config.n_mels,
+            }
+    }
+
+    /// The first spectral row: what is centred per window and what band moves shift.
+    pub fn spectral_from(self) -> usize {
+        match self {
+            Self::Mfcc | Self::LogMel => 2,
+            Self::LogMelPitch => 5,
         }
+    }
+
+    /// Whether the spectral rows are log-mel bands (which band moves may shift).
+    pub fn has_bands(self) -> bool {
+        self != Self::Mfcc
     }
 }
 
-/// The unnormalised input matrix of one window: `[zcr; rms; spectral rows]`, channels × frames.
+/// The unnormalised input matrix of one window: `[zcr; rms; prosody rows; spectral rows]`,
+/// channels × frames.
 pub fn window_features(
     extractor: &FeatureExtractor,
     samples: &[f32],
     kind: InputKind,
 ) -> Result<Matrix> {
-    let features = extractor.frame_features(samples)?;
+    let (features, prosody) = if kind == InputKind::LogMelPitch {
+        let (features, pitch) = extractor.frame_features_and_pitch(samples)?;
+        (features, prosody_rows(&pitch).to_vec())
+    } else {
+        (extractor.frame_features(samples)?, Vec::new())
+    };
     let spectral = match kind {
         InputKind::Mfcc => extractor.mfcc_of(&features.log_mel),
-        InputKind::LogMel => features.log_mel,
+        InputKind::LogMel | InputKind::LogMelPitch => features.log_mel,
     };
     let frames = spectral.cols;
-    let mut data = Vec::with_capacity((2 + spectral.rows) * frames);
+    let rows = kind.spectral_from() + spectral.rows;
+    let mut data = Vec::with_capacity(rows * frames);
     data.extend_from_slice(&features.zcr);
     data.extend_from_slice(&features.rms);
+    for row in &prosody {
+        data.extend_from_slice(row);
+    }
     data.extend_from_slice(&spectral.data);
     Ok(Matrix {
-        rows: 2 + spectral.rows,
+        rows,
         cols: frames,
         data,
     })
@@ -185,6 +213,16 @@ mod tests {
         assert_eq!(mel.rows, 2 + 64);
         assert_eq!(mel.row(1), f.rms.as_slice());
         assert_eq!(mel.row(7), extractor.log_mel(&samples).unwrap().row(5));
+        let pitched = window_features(&extractor, &samples, InputKind::LogMelPitch).unwrap();
+        assert_eq!(pitched.rows, 5 + 64);
+        assert_eq!(
+            pitched.rows,
+            InputKind::LogMelPitch.channels(extractor.config())
+        );
+        assert_eq!(pitched.row(1), f.rms.as_slice());
+        assert_eq!(pitched.row(10), mel.row(7));
+        let (_, pitch) = extractor.frame_features_and_pitch(&samples).unwrap();
+        assert_eq!(pitched.row(2), pitch.periodicity.as_slice());
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! `../shared/data`).
 //!
 //! Tolerances: ZCR exact; RMS within 1e-5 relative per frame; mel power within 1e-4 of the
-//! matrix's maximum; MFCC within 1e-3 of the librosa matrix's range (max - min).
+//! matrix's maximum; MFCC within 1e-3 of the librosa matrix's range (max - min). F0 is checked
+//! for agreement with `librosa.pyin`, not parity (see [`check_pitch`]).
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,8 @@ struct Fixture {
     rms: Vec<f64>,
     mel: Vec<Vec<f64>>,
     mfcc: Vec<Vec<f64>>,
+    /// `librosa.pyin` F0 over 1024-sample frames on the same centres, 0 where unvoiced.
+    pyin_f0: Vec<f64>,
 }
 
 fn root() -> PathBuf {
@@ -99,10 +102,53 @@ fn check(name: &str) {
         mfcc_diff <= 1e-3 * mfcc_range,
         "{name}: MFCC differs by {mfcc_diff} (range {mfcc_range})"
     );
+    check_pitch(&extractor, &fixture, &samples);
     eprintln!(
         "{name}: MFCC max diff {mfcc_diff:.2e} = {:.2e} of range; mel {:.2e} of max",
         mfcc_diff / mfcc_range,
         mel_diff / mel_max.max(1e-10)
+    );
+}
+
+/// Our YIN against `librosa.pyin` (a different, probabilistic tracker over longer frames, so
+/// agreement rather than parity): the frames both call voiced cover most of pyin's voiced
+/// frames, and nearly all of them are within a semitone; no silence or noise reads as a voice.
+fn check_pitch(extractor: &FeatureExtractor, fixture: &Fixture, samples: &[f32]) {
+    let name = &fixture.name;
+    let (_, pitch) = extractor.frame_features_and_pitch(samples).unwrap();
+    assert_eq!(
+        pitch.f0.len(),
+        fixture.pyin_f0.len(),
+        "{name}: pitch frames"
+    );
+    let theirs_voiced = fixture.pyin_f0.iter().filter(|&&f| f > 0.0).count();
+    let ours_voiced = pitch.f0.iter().filter(|&&f| f > 0.0).count();
+    let both: Vec<f64> = pitch
+        .f0
+        .iter()
+        .zip(&fixture.pyin_f0)
+        .filter(|&(&ours, &theirs)| ours > 0.0 && theirs > 0.0)
+        .map(|(&ours, &theirs)| 1200.0 * (f64::from(ours) / theirs).log2().abs())
+        .collect();
+    let within = both.iter().filter(|&&cents| cents <= 100.0).count();
+    eprintln!(
+        "{name}: pyin voiced {theirs_voiced}, ours {ours_voiced}, both {}, within a semitone {within}",
+        both.len()
+    );
+    if theirs_voiced == 0 {
+        assert!(
+            ours_voiced * 10 <= pitch.f0.len(),
+            "{name}: {ours_voiced} frames voiced"
+        );
+        return;
+    }
+    assert!(
+        both.len() * 10 >= theirs_voiced * 5,
+        "{name}: too few frames voiced by both"
+    );
+    assert!(
+        within * 10 >= both.len() * 8,
+        "{name}: F0 disagrees with pyin"
     );
 }
 

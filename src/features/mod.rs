@@ -9,6 +9,7 @@ pub mod frame;
 pub mod matrix;
 pub mod mel;
 pub mod mfcc;
+pub mod pitch;
 pub mod rms;
 pub mod stft;
 pub mod zcr;
@@ -20,6 +21,7 @@ use crate::error::{Error, Result};
 use frame::{Padding, pad_center};
 use mel::MelFilterbank;
 use mfcc::Dct;
+use pitch::{Pitch, Yin};
 use stft::Stft;
 
 /// The seed's features for one signal, each with one value per frame.
@@ -58,6 +60,7 @@ pub struct FeatureExtractor {
     stft: Stft,
     mel: MelFilterbank,
     dct: Dct,
+    yin: Yin,
 }
 
 impl FeatureExtractor {
@@ -73,11 +76,13 @@ impl FeatureExtractor {
             config.fmax,
         );
         let dct = Dct::new(config.n_mfcc, config.n_mels);
+        let yin = Yin::new(config.sr, config.n_fft, config.hop_length);
         Ok(Self {
             config,
             stft,
             mel,
             dct,
+            yin,
         })
     }
 
@@ -89,15 +94,27 @@ impl FeatureExtractor {
     /// ZCR, RMS and log-mel of one signal: the samples are checked once, padded once, and every
     /// feature is read from that one buffer in one STFT pass.
     pub fn frame_features(&self, samples: &[f32]) -> Result<FrameFeatures> {
+        Ok(self.frame_features_of_padded(&self.checked_padded(samples)?))
+    }
+
+    /// [`Self::frame_features`] and the [`Pitch`] of the same frames, from one padded buffer.
+    pub fn frame_features_and_pitch(&self, samples: &[f32]) -> Result<(FrameFeatures, Pitch)> {
         let padded = self.checked_padded(samples)?;
+        Ok((
+            self.frame_features_of_padded(&padded),
+            self.yin.pitch(&padded),
+        ))
+    }
+
+    fn frame_features_of_padded(&self, padded: &[f32]) -> FrameFeatures {
         let (n_fft, hop) = (self.config.n_fft, self.config.hop_length);
-        let mut log_mel = self.mel_power_of_padded(&padded);
+        let mut log_mel = self.mel_power_of_padded(padded);
         db::power_to_db_in_place(&mut log_mel.data);
-        Ok(FrameFeatures {
-            zcr: zcr::from_padded(&padded, n_fft / 2, n_fft, hop),
-            rms: rms::from_padded(&padded, n_fft, hop),
+        FrameFeatures {
+            zcr: zcr::from_padded(padded, n_fft / 2, n_fft, hop),
+            rms: rms::from_padded(padded, n_fft, hop),
             log_mel,
-        })
+        }
     }
 
     /// ZCR, RMS and MFCC of one signal at the configured rate.

@@ -23,6 +23,7 @@ use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
 
 use crate::adversary::{CorpusAdversary, corpus_index, strength};
 use crate::augment::bands::shift_bands;
+use crate::augment::mixup::mix;
 use crate::corpus::Corpus;
 use crate::metrics::Report;
 use speech_emotion::parallel::map_in_order;
@@ -51,6 +52,8 @@ pub struct TrainConfig {
     /// Strength of the corpus adversary's reversed gradient (0: no adversary); see
     /// [`crate::adversary`].
     pub adversarial_weight: f32,
+    /// Largest share of a mixup partner in a window (0: no mixup); see [`crate::augment::mixup`].
+    pub mixup: f32,
 }
 
 /// The emotion network and, when training adversarially, the corpus adversary beside it: one
@@ -279,9 +282,20 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
                 continue;
             }
             let (x, y, mask, corpora) = batch(chunk, config, job.normalization, &mut rng, &device);
+            let mixed = mix(x.clone(), &y, mask.clone(), config.mixup, &mut rng);
+            let (x, mask) = match &mixed {
+                Some(m) => (m.inputs.clone(), m.mask.clone()),
+                None => (x, mask),
+            };
             let embedding = learner.net.embed(x);
             let logits = learner.net.classify(embedding.clone()) + mask;
-            let loss = loss_fn.forward(logits.clone(), y.clone());
+            let loss = match mixed {
+                Some(m) => {
+                    loss_fn.forward(logits.clone(), y.clone()) * (1.0 - m.share)
+                        + loss_fn.forward(logits.clone(), m.partner) * m.share
+                }
+                None => loss_fn.forward(logits.clone(), y.clone()),
+            };
             let predicted = logits.argmax(1).squeeze_dim::<1>(1);
             correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
             loss_sum += f64::from(loss.clone().into_scalar::<f32>());
@@ -402,6 +416,7 @@ mod tests {
             epoch_size: 100,
             mask_absent_classes: true,
             adversarial_weight: 0.0,
+            mixup: 0.0,
         }
     }
 
@@ -434,6 +449,7 @@ mod tests {
             .map(|k| Job {
                 config: TrainConfig {
                     adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
+                    mixup: if k == 1 { 0.4 } else { 0.0 },
                     ..config(7 + k)
                 },
                 train: train_set,

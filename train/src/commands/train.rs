@@ -69,9 +69,11 @@ pub struct Args {
     /// window (at least 1 dB): the recording's contrast taken away with its envelope.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     scale_bands: bool,
-    /// The spectral rows of the input: `log-mel` (64 bands, the shipped model's) or `mfcc`
-    /// (20 coefficients, the seed's).
-    #[arg(long, default_value = "log-mel", value_parser = parse_input)]
+    /// The rows of the input after ZCR and RMS: `log-mel-pitch` (three prosody rows, namely
+    /// periodicity, F0 relative to the window's median and that median, then the 64 log-mel
+    /// bands: the shipped model's), `log-mel` (the bands alone) or `mfcc` (20 coefficients, the
+    /// seed's).
+    #[arg(long, default_value = "log-mel-pitch", value_parser = parse_input)]
     input: InputKind,
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
@@ -113,6 +115,10 @@ pub struct Args {
     /// rooms and languages it was trained on; 0 (the default) trains without it.
     #[arg(long, default_value_t = 0.0)]
     adversarial_weight: f32,
+    /// Mixup: each training window blended with another of its batch (and its target the same
+    /// way), the partner's share drawn up to this (at most 0.5); 0 (the default) trains without.
+    #[arg(long, default_value_t = 0.0)]
+    mixup: f32,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -120,7 +126,8 @@ pub struct Args {
 }
 
 fn parse_input(value: &str) -> Result<InputKind, String> {
-    serde_json::from_value(json!(value)).map_err(|_| format!("`{value}`: expected mfcc or log-mel"))
+    serde_json::from_value(json!(value))
+        .map_err(|_| format!("`{value}`: expected mfcc, log-mel or log-mel-pitch"))
 }
 
 /// Runs the command.
@@ -157,7 +164,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         model_config: &model_config,
         train_config: &train_config,
         threads: args.threads,
-        centre_from: args.centre_mfcc.then_some(2),
+        centre_from: args.centre_mfcc.then_some(args.input.spectral_from()),
         scale: args.scale_bands,
         metadata: &metadata,
     };
@@ -304,6 +311,13 @@ fn configs(
         )
         .into());
     }
+    if !(0.0..=0.5).contains(&args.mixup) {
+        return Err(format!(
+            "--mixup is the partner's largest share, between 0 (off) and 0.5, got {}",
+            args.mixup
+        )
+        .into());
+    }
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
@@ -315,12 +329,12 @@ fn configs(
         weight_decay: 1e-4,
         patience: 8,
         seed: args.seed,
-        band_shift: if args.input == InputKind::LogMel {
+        band_shift: if args.input.has_bands() {
             args.band_shift
         } else {
             0
         },
-        bands_from: 2,
+        bands_from: args.input.spectral_from(),
         balance_corpora: args.balance_corpora,
         epoch_size: if args.quick {
             args.epoch_size.min(600)
@@ -329,6 +343,7 @@ fn configs(
         },
         mask_absent_classes: args.mask_absent_classes,
         adversarial_weight: args.adversarial_weight,
+        mixup: args.mixup,
     };
     Ok((model_config, train_config))
 }
