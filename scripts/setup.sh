@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs, idempotently and only from the package registries
 # (rustup's target, crates.io, Debian, npm). Fast when everything is already there.
-#   scripts/setup.sh            the Rust side: the wasm32 target and wasm-bindgen-cli
+#   scripts/setup.sh            the wasm32 target, wasm-bindgen-cli and (npm) binaryen's wasm-opt
 #   scripts/setup.sh browser    also Debian's Chromium + ChromeDriver and playwright-core
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +19,16 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   log "installing wasm-bindgen-cli $want (found '${have:-none}')"
   cargo install wasm-bindgen-cli --version "$want" --force
+fi
+
+# binaryen's wasm-opt (npm) shrinks the page's wasm; the page still builds without it, larger.
+if [ ! -x www/node_modules/.bin/wasm-opt ] || [ ! -d www/node_modules/playwright-core ]; then
+  if command -v npm >/dev/null; then
+    log "installing binaryen (wasm-opt) and playwright-core from npm"
+    (cd www && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    log "npm not found: the page's wasm will not go through wasm-opt (about 1 % larger gzipped)"
+  fi
 fi
 
 if [ "${1:-}" = "browser" ]; then
