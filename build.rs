@@ -27,8 +27,7 @@ fn main() {
     let source = "models/emotion-cnn.json";
     println!("cargo:rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{source}: {e}"));
-    let mut value: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
     if let Some(evaluation) = value.get_mut("evaluation") {
         strip(evaluation);
     }
