@@ -23,6 +23,7 @@ use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
 
 use crate::adversary::{CorpusAdversary, corpus_index, strength};
 use crate::augment::bands::shift_bands;
+use crate::augment::masking::Masks;
 use crate::augment::mixup::mix;
 use crate::corpus::Corpus;
 use crate::metrics::Report;
@@ -54,6 +55,10 @@ pub struct TrainConfig {
     pub adversarial_weight: f32,
     /// Largest share of a mixup partner in a window (0: no mixup); see [`crate::augment::mixup`].
     pub mixup: f32,
+    /// Share of each target spread evenly over the classes the window may have (0: none).
+    pub label_smoothing: f32,
+    /// SpecAugment's band and frame masks (off by default); see [`crate::augment::masking`].
+    pub masks: Masks,
 }
 
 /// The emotion network and, when training adversarially, the corpus adversary beside it: one
@@ -156,13 +161,13 @@ fn batch(
         if let Some(normalization) = normalization {
             normalization.apply(&mut input);
         }
-        if config.band_shift == 0 {
-            data.extend_from_slice(&input.data);
-        } else {
+        if config.band_shift > 0 {
             let reach = config.band_shift as i64;
             let offset = rng.random_range(-reach..=reach) as isize;
-            data.extend_from_slice(&shift_bands(&input, config.bands_from, offset).data);
+            input = shift_bands(&input, config.bands_from, offset);
         }
+        config.masks.apply(&mut input, config.bands_from, rng);
+        data.extend_from_slice(&input.data);
     }
     let labels: Vec<i64> = samples.iter().map(|s| s.label.index() as i64).collect();
     let corpora: Vec<i64> = samples
@@ -192,6 +197,20 @@ fn batch(
         ),
         Tensor::<1, Int>::from_data(TensorData::new(corpora, [samples.len()]), device),
     )
+}
+
+/// Label smoothing (Szegedy et al. 2016) over the classes a window may have: `(1 - share)` of
+/// the cross-entropy `loss` plus `share` of the mean of `-log p` over the classes its mask leaves
+/// open (masked classes sit near `-1e4` and would swamp it). A network never pushed to certainty
+/// is meant to stay less sure of the one answer an unheard corpus would otherwise collapse onto.
+fn smooth(loss: Tensor<1>, logits: Tensor<2>, mask: Tensor<2>, share: f32) -> Tensor<1> {
+    if share <= 0.0 {
+        return loss;
+    }
+    let open = mask.greater_elem(-1.0).float();
+    let log_p = burn::tensor::activation::log_softmax(logits, 1);
+    let uniform = ((log_p * open.clone()).sum_dim(1).neg() / open.sum_dim(1)).mean();
+    loss * (1.0 - share) + uniform * share
 }
 
 /// The clips (groups of windows) of each corpus, as indices into the training samples.
@@ -288,7 +307,7 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
                 None => (x, mask),
             };
             let embedding = learner.net.embed(x);
-            let logits = learner.net.classify(embedding.clone()) + mask;
+            let logits = learner.net.classify(embedding.clone()) + mask.clone();
             let loss = match mixed {
                 Some(m) => {
                     loss_fn.forward(logits.clone(), y.clone()) * (1.0 - m.share)
@@ -296,6 +315,7 @@ pub fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgress) ->
                 }
                 None => loss_fn.forward(logits.clone(), y.clone()),
             };
+            let loss = smooth(loss, logits.clone(), mask, config.label_smoothing);
             let predicted = logits.argmax(1).squeeze_dim::<1>(1);
             correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
             loss_sum += f64::from(loss.clone().into_scalar::<f32>());
@@ -417,6 +437,8 @@ mod tests {
             mask_absent_classes: true,
             adversarial_weight: 0.0,
             mixup: 0.0,
+            masks: Masks::default(),
+            label_smoothing: 0.0,
         }
     }
 
@@ -450,6 +472,10 @@ mod tests {
                 config: TrainConfig {
                     adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
                     mixup: if k == 1 { 0.4 } else { 0.0 },
+                    masks: Masks {
+                        bands: if k == 1 { 2 } else { 0 },
+                        frames: if k == 1 { 3 } else { 0 },
+                    },
                     ..config(7 + k)
                 },
                 train: train_set,
@@ -512,6 +538,38 @@ mod tests {
         let picks = epoch_picks(&samples, &groups, &unbalanced, &mut rng);
         let ased = picks.iter().filter(|s| s.corpus == Corpus::Ased).count();
         assert_eq!((picks.len(), ased), (100, 10));
+    }
+
+    #[test]
+    fn label_smoothing_spreads_the_target_over_the_open_classes_only() {
+        let device = cpu();
+        let row =
+            |v: [f32; 7]| Tensor::<2>::from_data(TensorData::new(v.to_vec(), [1, 7]), &device);
+        let closed = -1e4;
+        let mask = row([0., 0., 0., 0., 0., closed, closed]);
+        let y = Tensor::<1, Int>::from_data(TensorData::new(vec![0i64], [1]), &device);
+        let loss_fn = CrossEntropyLossConfig::new().init(&device);
+        let value = |t: Tensor<1>| t.into_scalar::<f32>();
+
+        // Equal logits over five open classes: every -log p is ln 5, smoothed or not.
+        let flat = row([0.; 7]) + mask.clone();
+        let plain = loss_fn.forward(flat.clone(), y.clone());
+        let smoothed = value(smooth(plain, flat, mask.clone(), 0.2));
+        assert!((smoothed - 5f32.ln()).abs() < 1e-4, "{smoothed}");
+
+        // One confident class: the smoothed loss adds the mean -log p of the five open classes.
+        let sure = row([3., 0., 0., 0., 0., 0., 0.]) + mask.clone();
+        let p0 = 3f32.exp() / (3f32.exp() + 4.0);
+        let mean_nll = (-p0.ln() - 4.0 * (1.0 / (3f32.exp() + 4.0)).ln()) / 5.0;
+        let plain = loss_fn.forward(sure.clone(), y.clone());
+        let unsmoothed = value(smooth(plain.clone(), sure.clone(), mask.clone(), 0.0));
+        assert!((unsmoothed + p0.ln()).abs() < 1e-5, "{unsmoothed}");
+        let smoothed = value(smooth(plain, sure, mask, 0.1));
+        let expected = 0.9 * -p0.ln() + 0.1 * mean_nll;
+        assert!(
+            (smoothed - expected).abs() < 1e-4,
+            "{smoothed} against {expected}"
+        );
     }
 
     #[test]

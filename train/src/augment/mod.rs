@@ -5,6 +5,7 @@
 
 pub mod bands;
 pub mod channel;
+pub mod masking;
 pub mod mixup;
 pub mod noise;
 pub mod pitch;

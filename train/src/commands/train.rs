@@ -16,6 +16,7 @@ use speech_emotion::segment::WindowConfig;
 
 use super::calibrate::calibrate_model;
 use crate::augment::Recipe;
+use crate::augment::masking::Masks;
 use crate::corpus::{Clip, Corpus, scan};
 use crate::dataset::{Example, PrepareOptions, prepare};
 use crate::loco::leave_one_corpus_out;
@@ -110,6 +111,10 @@ pub struct Args {
     /// plain mean, beside the maximum.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     attention_pooling: bool,
+    /// Hidden size of a GRU over the last conv block's frames, before the pooling (the
+    /// CNN-recurrent shape); 0 (the default) pools the block's output directly.
+    #[arg(long, default_value_t = 0)]
+    recurrent: usize,
     /// Strength of a corpus adversary: a small network learns which corpus each window comes
     /// from and the emotion network is trained against it (gradient reversal), to forget the
     /// rooms and languages it was trained on; 0 (the default) trains without it.
@@ -119,6 +124,18 @@ pub struct Args {
     /// way), the partner's share drawn up to this (at most 0.5); 0 (the default) trains without.
     #[arg(long, default_value_t = 0.0)]
     mixup: f32,
+    /// SpecAugment: each training window loses two runs of up to this many adjacent log-mel
+    /// bands (set to the training mean); 0 (the default) trains without.
+    #[arg(long, default_value_t = 0)]
+    band_mask: usize,
+    /// SpecAugment: each training window loses two runs of up to this many frames; 0 (the
+    /// default) trains without.
+    #[arg(long, default_value_t = 0)]
+    frame_mask: usize,
+    /// Label smoothing: this share of every target spread over the classes the window may have
+    /// (at most 0.3); 0 (the default) trains on the plain labels.
+    #[arg(long, default_value_t = 0.0)]
+    label_smoothing: f32,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -302,7 +319,8 @@ fn configs(
     let model_config = ModelConfig::new(args.input.channels(features))
         .with_members(members)
         .with_channels(channels)
-        .with_attention_pooling(args.attention_pooling.then_some(true));
+        .with_attention_pooling(args.attention_pooling.then_some(true))
+        .with_recurrent((args.recurrent > 0).then_some(args.recurrent));
     model_config.check()?;
     if !(0.0..=10.0).contains(&args.adversarial_weight) {
         return Err(format!(
@@ -315,6 +333,13 @@ fn configs(
         return Err(format!(
             "--mixup is the partner's largest share, between 0 (off) and 0.5, got {}",
             args.mixup
+        )
+        .into());
+    }
+    if !(0.0..=0.3).contains(&args.label_smoothing) {
+        return Err(format!(
+            "--label-smoothing is a share of the target, between 0 (off) and 0.3, got {}",
+            args.label_smoothing
         )
         .into());
     }
@@ -344,6 +369,15 @@ fn configs(
         mask_absent_classes: args.mask_absent_classes,
         adversarial_weight: args.adversarial_weight,
         mixup: args.mixup,
+        masks: Masks {
+            bands: if args.input.has_bands() {
+                args.band_mask
+            } else {
+                0
+            },
+            frames: args.frame_mask,
+        },
+        label_smoothing: args.label_smoothing,
     };
     Ok((model_config, train_config))
 }
