@@ -1,15 +1,13 @@
 //! The architecture: a small 1D CNN over time. Each input channel is one feature (ZCR, RMS and the
 //! log-mel bands or MFCCs) and each step one frame of a fixed window. Three Conv1d blocks (batch
 //! norm, ReLU, max pooling, dropout) then average and max pooling over time, so the decision
-//! rests on the whole window (optionally after a GRU over the frames), and a linear layer to the
-//! seven classes. The model is an
+//! rests on the whole window, and a linear layer to the seven classes. The model is an
 //! [`Ensemble`] of such networks trained from different seeds.
 
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::pool::{MaxPool1d, MaxPool1dConfig};
 use burn::nn::{
-    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Gru, GruConfig, Linear, LinearConfig,
-    PaddingConfig1d, Relu,
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig1d, Relu,
 };
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
@@ -41,9 +39,6 @@ pub struct ModelConfig {
     /// instead of the plain mean, beside the maximum. An `Option` because Burn's configs only
     /// read a missing field as `None`: metadata from before it has none, and means off.
     pub attention_pooling: Option<bool>,
-    /// Hidden size of a GRU run over the last block's frames before pooling (the CNN-LSTM
-    /// shape the seed notebook proposed, with the lighter GRU); `None` pools the block's output.
-    pub recurrent: Option<usize>,
 }
 
 /// The most members a model may have: each one costs a forward pass per window.
@@ -167,8 +162,6 @@ fn conv_same(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
 #[derive(Module, Debug)]
 pub struct EmotionCnn {
     blocks: Vec<ConvBlock>,
-    /// Reads the last block's frames in order, when configured.
-    gru: Option<Gru>,
     /// Scores each frame of the last block's output for attention pooling, when configured.
     attention: Option<Linear>,
     dropout: Dropout,
@@ -200,12 +193,6 @@ impl ModelConfig {
                 return Err(format!("{name} dropout must be in [0, 1), got {p}"));
             }
         }
-        if self.recurrent.is_some_and(|h| h == 0 || h > MAX_CHANNELS) {
-            return Err(format!(
-                "the GRU's hidden size must be 1 to {MAX_CHANNELS}, got {:?}",
-                self.recurrent
-            ));
-        }
         if !(1..=MAX_MEMBERS).contains(&self.members) {
             return Err(format!(
                 "an ensemble needs 1 to {MAX_MEMBERS} members, got {}",
@@ -224,14 +211,9 @@ impl ModelConfig {
         }
     }
 
-    /// Width of the frames pooled: the GRU's hidden size, else the last block's channels.
-    fn pooled_width(&self) -> usize {
-        self.recurrent.unwrap_or(self.channels[2])
-    }
-
-    /// Width of [`EmotionCnn::embed`]'s summary: the mean and maximum of the pooled frames.
+    /// Width of [`EmotionCnn::embed`]'s summary: the mean and maximum of the last block's channels.
     pub fn embedding_width(&self) -> usize {
-        2 * self.pooled_width()
+        2 * self.channels[2]
     }
 
     /// Builds one network with fresh parameters on `device`.
@@ -249,11 +231,8 @@ impl ModelConfig {
             .collect();
         EmotionCnn {
             blocks,
-            gru: self
-                .recurrent
-                .map(|hidden| GruConfig::new(self.channels[2], hidden, true).init(device)),
             attention: (self.attention_pooling == Some(true))
-                .then(|| LinearConfig::new(self.pooled_width(), 1).init(device)),
+                .then(|| LinearConfig::new(self.channels[2], 1).init(device)),
             dropout: DropoutConfig::new(self.head_dropout).init(),
             head: LinearConfig::new(self.embedding_width(), Emotion::COUNT).init(device),
         }
@@ -266,15 +245,12 @@ impl EmotionCnn {
         self.classify(self.embed(x))
     }
 
-    /// `[batch, channels, frames]` -> the window's summary `[batch, embedding width]`: the
+    /// `[batch, channels, frames]` -> the window's summary `[batch, 2 × last channels]`: the
     /// mean (or the attention-weighted mean) and the maximum over time of the last block's
-    /// output (or of the GRU's states over it), what the classifier reads.
+    /// output, what the classifier reads.
     pub fn embed(&self, mut x: Tensor<3>) -> Tensor<2> {
         for block in &self.blocks {
             x = block.forward(x);
-        }
-        if let Some(gru) = &self.gru {
-            x = gru.forward(x.swap_dims(1, 2), None).swap_dims(1, 2);
         }
         let mean: Tensor<2> = match &self.attention {
             Some(score) => {
@@ -434,38 +410,6 @@ mod tests {
             old.attention_pooling, None,
             "metadata from before attention pooling"
         );
-    }
-
-    #[test]
-    fn a_gru_reads_the_frames_in_order_and_sets_the_summary_width() {
-        let device = cpu();
-        let config = ModelConfig::new(6)
-            .with_channels([4, 4, 4])
-            .with_recurrent(Some(5));
-        assert_eq!(config.embedding_width(), 10);
-        let net = config.init(&device);
-        let x = Tensor::<3>::random([2, 6, 32], Distribution::Normal(0.0, 1.0), &device);
-        assert_eq!(net.embed(x.clone()).dims(), [2, 10]);
-        // What is pooled are the GRU's states, in (-1, 1) and of either sign, not the last
-        // block's ReLU outputs (never negative).
-        let summary: Vec<f32> = net
-            .embed(x.clone())
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
-        assert!(summary.iter().all(|v| v.abs() < 1.0), "{summary:?}");
-        assert!(summary.iter().any(|&v| v < 0.0), "{summary:?}");
-        let plain: Vec<f32> = config
-            .clone()
-            .with_recurrent(None)
-            .init(&device)
-            .embed(x.clone())
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap();
-        assert!(plain.iter().all(|&v| v >= 0.0));
-        assert_eq!(net.probabilities(x).dims(), [2, Emotion::COUNT]);
-        assert!(config.with_recurrent(Some(0)).check().is_err());
     }
 
     #[test]

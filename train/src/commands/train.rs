@@ -111,10 +111,6 @@ pub struct Args {
     /// plain mean, beside the maximum.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     attention_pooling: bool,
-    /// Hidden size of a GRU over the last conv block's frames, before the pooling (the
-    /// CNN-recurrent shape); 0 (the default) pools the block's output directly.
-    #[arg(long, default_value_t = 0)]
-    recurrent: usize,
     /// Strength of a corpus adversary: a small network learns which corpus each window comes
     /// from and the emotion network is trained against it (gradient reversal), to forget the
     /// rooms and languages it was trained on; 0 (the default) trains without it.
@@ -320,8 +316,7 @@ fn configs(
     let model_config = ModelConfig::new(args.input.channels(features))
         .with_members(members)
         .with_channels(channels)
-        .with_attention_pooling(args.attention_pooling.then_some(true))
-        .with_recurrent((args.recurrent > 0).then_some(args.recurrent));
+        .with_attention_pooling(args.attention_pooling.then_some(true));
     model_config.check()?;
     if !(0.0..=10.0).contains(&args.adversarial_weight) {
         return Err(format!(
