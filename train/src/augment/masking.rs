@@ -21,11 +21,6 @@ pub struct Masks {
 }
 
 impl Masks {
-    /// Whether any mask is drawn.
-    pub fn is_on(self) -> bool {
-        self.bands > 0 || self.frames > 0
-    }
-
     /// Sets [`MASKS`] runs of at most `bands` adjacent rows from `first` on, then [`MASKS`] runs
     /// of at most `frames` columns across every row, to 0. Each run's width is drawn in
     /// `0..=max` and its start uniformly where it fits. Draws nothing from `rng` when off, so
