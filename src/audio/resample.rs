@@ -16,7 +16,8 @@ use rubato::{
 
 use crate::error::{Error, Result};
 
-const SINC_LEN: usize = 128;
+/// Taps of the sinc filter, in input samples.
+pub(crate) const SINC_LEN: usize = 128;
 const WINDOW: WindowFunction = WindowFunction::BlackmanHarris2;
 const CHUNK: usize = 4096;
 
@@ -67,6 +68,17 @@ impl StreamResampler {
             total_in: 0,
             total_out: 0,
         })
+    }
+
+    /// Back to the state of a new resampler, keeping its filter table (the costly part to make).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn reset(&mut self) {
+        if let Some(inner) = self.inner.as_mut() {
+            inner.reset();
+        }
+        self.pending.clear();
+        self.total_in = 0;
+        self.total_out = 0;
     }
 
     /// Feeds `input` and appends every finished output sample to `out`.
