@@ -7,9 +7,11 @@
 pub mod audio;
 pub mod calibration;
 pub mod classifier;
+pub mod dropout;
 pub mod emotion;
 pub mod error;
 pub mod features;
+pub mod image;
 pub mod input;
 pub mod metadata;
 pub mod model;

@@ -1,8 +1,9 @@
 //! The architecture: a small 1D CNN over time. Each input channel is one feature (ZCR, RMS and the
-//! log-mel bands or MFCCs) and each step one frame of a fixed window. Three Conv1d blocks (batch
-//! norm, ReLU, max pooling, dropout) then average and max pooling over time, so the decision
-//! rests on the whole window, and a linear layer to the seven classes. The model is an
-//! [`Ensemble`] of such networks trained from different seeds.
+//! log-mel bands or MFCCs) and each step one frame of a fixed window. Optionally a 2D front end
+//! over the log-mel image ([`ImageFront`]), then three Conv1d blocks (batch norm, ReLU, max
+//! pooling, dropout), average and max pooling over time, so the decision rests on the whole
+//! window, and a linear layer to the seven classes. The model is an [`Ensemble`] of one or more
+//! such networks trained from different seeds.
 
 use burn::nn::conv::{Conv1d, Conv1dConfig};
 use burn::nn::pool::{MaxPool1d, MaxPool1dConfig};
@@ -11,9 +12,10 @@ use burn::nn::{
 };
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
-use std::cell::Cell;
 
+use crate::dropout::dropout;
 use crate::emotion::Emotion;
+use crate::image::ImageFront;
 
 /// Shape of the network; stored in the model metadata so a record is always rebuilt as trained.
 #[derive(Config, Debug, PartialEq)]
@@ -39,6 +41,9 @@ pub struct ModelConfig {
     /// instead of the plain mean, beside the maximum. An `Option` because Burn's configs only
     /// read a missing field as `None`: metadata from before it has none, and means off.
     pub attention_pooling: Option<bool>,
+    /// A 2D convolution over the log-mel image before the blocks ([`ImageFront`]), as `[maps,
+    /// first band row]`; `None` (as in metadata from before it) means none.
+    pub image: Option<[usize; 2]>,
 }
 
 /// The most members a model may have: each one costs a forward pass per window.
@@ -84,51 +89,6 @@ impl ConvBlock {
     }
 }
 
-thread_local! {
-    /// State of this thread's dropout masks (SplitMix64), see [`seed_dropout`].
-    static DROPOUT_STATE: Cell<u64> = const { Cell::new(0x9E37_79B9_7F4A_7C15) };
-}
-
-/// Seeds the dropout masks drawn on this thread. Burn's ndarray backend draws its random numbers
-/// from one process-wide generator, so networks trained on several threads would take each
-/// other's draws in whatever order the threads run; masks from a per-thread generator keep
-/// every network reproducible however many threads train.
-pub fn seed_dropout(seed: u64) {
-    DROPOUT_STATE.with(|s| s.set(seed ^ 0x5851_F42D_4C95_7F2D));
-}
-
-fn next_uniform() -> f32 {
-    DROPOUT_STATE.with(|s| {
-        let state = s.get().wrapping_add(0x9E37_79B9_7F4A_7C15);
-        s.set(state);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 24) as f32
-    })
-}
-
-/// Burn's dropout with the mask drawn from this thread's generator: only on an autodiff
-/// device (training), the identity otherwise, kept values scaled by `1 / (1 - p)`.
-fn dropout<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
-    if layer.prob == 0.0 || !x.device().is_autodiff() {
-        return x;
-    }
-    let keep = 1.0 - layer.prob as f32;
-    let shape = x.shape();
-    let mask: Vec<f32> = (0..shape.num_elements())
-        .map(|_| {
-            if next_uniform() < keep {
-                1.0 / keep
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let mask = Tensor::<D>::from_data(TensorData::new(mask, shape), &x.device());
-    x * mask
-}
-
 /// The same output as `conv.forward(x)` for a stride-1, odd-kernel, same-padded Conv1d, computed
 /// as one matrix product over the stacked shifted inputs (im2col). Burn's ndarray backend runs
 /// convolutions (and their gradients) as direct loops; as a product the network trains and
@@ -161,6 +121,8 @@ fn conv_same(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
 /// The emotion classifier network.
 #[derive(Module, Debug)]
 pub struct EmotionCnn {
+    /// The 2D front end over the log-mel image, when configured.
+    image: Option<ImageFront>,
     blocks: Vec<ConvBlock>,
     /// Scores each frame of the last block's output for attention pooling, when configured.
     attention: Option<Linear>,
@@ -193,6 +155,9 @@ impl ModelConfig {
                 return Err(format!("{name} dropout must be in [0, 1), got {p}"));
             }
         }
+        if let Some([maps, bands_from]) = self.image {
+            ImageFront::check(maps, self.in_channels, bands_from)?;
+        }
         if !(1..=MAX_MEMBERS).contains(&self.members) {
             return Err(format!(
                 "an ensemble needs 1 to {MAX_MEMBERS} members, got {}",
@@ -218,7 +183,12 @@ impl ModelConfig {
 
     /// Builds one network with fresh parameters on `device`.
     pub fn init(&self, device: &Device) -> EmotionCnn {
-        let mut c_in = self.in_channels;
+        let mut c_in = match self.image {
+            Some([maps, bands_from]) => {
+                ImageFront::out_channels(maps, self.in_channels, bands_from)
+            }
+            None => self.in_channels,
+        };
         let blocks = self
             .channels
             .iter()
@@ -230,6 +200,9 @@ impl ModelConfig {
             })
             .collect();
         EmotionCnn {
+            image: self
+                .image
+                .map(|[maps, bands_from]| ImageFront::new(maps, bands_from, device)),
             blocks,
             attention: (self.attention_pooling == Some(true))
                 .then(|| LinearConfig::new(self.channels[2], 1).init(device)),
@@ -249,6 +222,9 @@ impl EmotionCnn {
     /// mean (or the attention-weighted mean) and the maximum over time of the last block's
     /// output, what the classifier reads.
     pub fn embed(&self, mut x: Tensor<3>) -> Tensor<2> {
+        if let Some(front) = &self.image {
+            x = front.forward(x);
+        }
         for block in &self.blocks {
             x = block.forward(x);
         }

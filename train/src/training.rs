@@ -17,9 +17,10 @@ use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use speech_emotion::Emotion;
 use speech_emotion::classifier::{batch_probabilities, cpu};
+use speech_emotion::dropout::seed_dropout;
 use speech_emotion::features::Matrix;
 use speech_emotion::input::Normalization;
-use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig, seed_dropout};
+use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 
 use crate::adversary::{CorpusAdversary, corpus_index, strength};
 use crate::augment::bands::shift_bands;

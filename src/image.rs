@@ -1,0 +1,172 @@
+//! An optional 2D front end for the network: a 3 × 3 convolution over the log-mel image (bands ×
+//! frames), batch norm and ReLU, then the maximum over each run of [`BAND_POOL`] adjacent bands.
+//! Its maps, flattened back to rows, join the rows before the bands (ZCR, RMS, prosody) as the
+//! first Conv1d block's input. A pattern learnt at one pitch or formant position is recognised a
+//! few bands higher or lower, which a Conv1d over all bands at once has to learn band by band.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Relu};
+use burn::prelude::*;
+
+/// Adjacent bands whose maximum one output row keeps.
+pub const BAND_POOL: usize = 4;
+
+/// The largest number of feature maps accepted from metadata.
+pub const MAX_MAPS: usize = 64;
+
+/// The convolution over the log-mel image (see the module documentation).
+#[derive(Module, Debug)]
+pub struct ImageFront {
+    conv: Conv2d,
+    norm: BatchNorm,
+    activation: Relu,
+    /// The first band row of the input: the rows before it pass through untouched.
+    bands_from: usize,
+}
+
+impl ImageFront {
+    /// `maps` feature maps over the rows from `bands_from` on.
+    pub fn new(maps: usize, bands_from: usize, device: &Device) -> Self {
+        Self {
+            conv: Conv2dConfig::new([1, maps], [3, 3]).init(device),
+            norm: BatchNormConfig::new(maps).init(device),
+            activation: Relu::new(),
+            bands_from,
+        }
+    }
+
+    /// Rows of the output for `in_channels` input rows: the rows before the bands, then each
+    /// map's pooled bands.
+    pub fn out_channels(maps: usize, in_channels: usize, bands_from: usize) -> usize {
+        bands_from + maps * (in_channels - bands_from) / BAND_POOL
+    }
+
+    /// Why the front cannot read `in_channels` rows, if it cannot.
+    pub fn check(maps: usize, in_channels: usize, bands_from: usize) -> Result<(), String> {
+        let bands = in_channels.saturating_sub(bands_from);
+        if !(1..=MAX_MAPS).contains(&maps) {
+            return Err(format!(
+                "the image front needs 1 to {MAX_MAPS} maps, got {maps}"
+            ));
+        }
+        if bands == 0 || !bands.is_multiple_of(BAND_POOL) {
+            return Err(format!(
+                "the image front pools bands by {BAND_POOL}: {bands} bands from row {bands_from} \
+                 of {in_channels} do not divide"
+            ));
+        }
+        Ok(())
+    }
+
+    /// `[batch, rows, frames]` -> `[batch, out_channels, frames]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [batch, rows, frames] = x.dims();
+        let bands = rows - self.bands_from;
+        let head = x.clone().narrow(1, 0, self.bands_from);
+        let image = x
+            .narrow(1, self.bands_from, bands)
+            .reshape([batch, 1, bands, frames]);
+        let maps = self
+            .activation
+            .forward(self.norm.forward(conv3x3_same(&self.conv, image)));
+        let [_, count, _, _] = maps.dims();
+        let pooled: Tensor<3> = maps
+            .reshape([batch, count * bands / BAND_POOL, BAND_POOL, frames])
+            .max_dim(2)
+            .reshape([batch, count * bands / BAND_POOL, frames]);
+        Tensor::cat(vec![head, pooled], 1)
+    }
+}
+
+/// The output of a one-channel, stride-1, zero-padded 3 × 3 `conv` as one matrix product over
+/// the nine shifted images (as `model.rs` does for Conv1d: the ndarray backend's direct
+/// convolution loops are several times slower). `[batch, 1, h, w]` -> `[batch, maps, h, w]`.
+fn conv3x3_same(conv: &Conv2d, image: Tensor<4>) -> Tensor<4> {
+    let [batch, _, height, width] = image.dims();
+    let weight = conv.weight.val();
+    let [maps, _, _, _] = weight.dims();
+    let device = image.device();
+    let rows = Tensor::zeros([batch, 1, 1, width], &device);
+    let padded = Tensor::cat(vec![rows.clone(), image, rows], 2);
+    let columns = Tensor::zeros([batch, 1, height + 2, 1], &device);
+    let padded = Tensor::cat(vec![columns.clone(), padded, columns], 3);
+    let shifted: Vec<Tensor<4>> = (0..3)
+        .flat_map(|i| (0..3).map(move |j| (i, j)))
+        .map(|(i, j)| padded.clone().narrow(2, i, height).narrow(3, j, width))
+        .collect();
+    let columns = Tensor::cat(shifted, 1).reshape([batch, 9, height * width]);
+    let out = weight.reshape([1, maps, 9]).matmul(columns);
+    let out = match &conv.bias {
+        Some(bias) => out + bias.val().reshape([1, maps, 1]),
+        None => out,
+    };
+    out.reshape([batch, maps, height, width])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classifier::cpu;
+    use burn::nn::PaddingConfig2d;
+    use burn::tensor::Distribution;
+
+    #[test]
+    fn matrix_product_convolution_equals_burns() {
+        let device = cpu();
+        let conv = Conv2dConfig::new([1, 5], [3, 3])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .init(&device);
+        let x = Tensor::<4>::random([3, 1, 12, 9], Distribution::Normal(0.0, 1.0), &device);
+        let expected = conv.forward(x.clone());
+        let got = conv3x3_same(&conv, x);
+        assert_eq!(got.dims(), expected.dims());
+        let diff: f32 = (got - expected).abs().max().into_scalar();
+        assert!(diff < 1e-5, "largest difference {diff}");
+    }
+
+    #[test]
+    fn rows_before_the_bands_pass_and_bands_are_pooled() {
+        let device = cpu();
+        let front = ImageFront::new(3, 2, &device);
+        let x = Tensor::<3>::random([2, 2 + 8, 7], Distribution::Normal(0.0, 1.0), &device);
+        let y = front.forward(x.clone());
+        assert_eq!(y.dims(), [2, ImageFront::out_channels(3, 10, 2), 7]);
+        assert_eq!(ImageFront::out_channels(3, 10, 2), 2 + 3 * 2);
+        let passed: f32 = (y.clone().narrow(1, 0, 2) - x.narrow(1, 0, 2))
+            .abs()
+            .max()
+            .into_scalar();
+        assert_eq!(passed, 0.0, "ZCR and RMS rows are not touched");
+        let smallest: f32 = y.narrow(1, 2, 6).min().into_scalar();
+        assert!(smallest >= 0.0, "maps after ReLU are not negative");
+    }
+
+    #[test]
+    fn a_network_with_the_front_classifies_and_old_metadata_has_none() {
+        let device = cpu();
+        let config = crate::model::ModelConfig::new(2 + 8)
+            .with_channels([4, 4, 4])
+            .with_image(Some([3, 2]));
+        assert!(config.check().is_ok());
+        let x = Tensor::<3>::random([3, 10, 16], Distribution::Normal(0.0, 1.0), &device);
+        let p = config.init(&device).probabilities(x);
+        assert_eq!(p.dims(), [3, crate::Emotion::COUNT]);
+        let sums: Vec<f32> = p.sum_dim(1).into_data().try_to_vec().unwrap();
+        assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
+        assert!(config.with_image(Some([3, 3])).check().is_err());
+        let old: crate::model::ModelConfig = serde_json::from_str(
+            r#"{"in_channels": 69, "channels": [32, 64, 64],
+            "kernels": [5, 3, 3], "block_dropout": 0.15, "head_dropout": 0.3, "members": 2}"#,
+        )
+        .unwrap();
+        assert_eq!(old.image, None, "metadata from before the front");
+    }
+
+    #[test]
+    fn bad_shapes_are_refused() {
+        assert!(ImageFront::check(8, 69, 5).is_ok());
+        assert!(ImageFront::check(8, 70, 5).unwrap_err().contains("divide"));
+        assert!(ImageFront::check(0, 69, 5).is_err());
+        assert!(ImageFront::check(8, 5, 5).is_err());
+    }
+}
