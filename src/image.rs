@@ -5,6 +5,7 @@
 //! few bands higher or lower, which a Conv1d over all bands at once has to learn band by band.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Relu};
 use burn::prelude::*;
 
@@ -20,6 +21,9 @@ pub struct ImageFront {
     conv: Conv2d,
     norm: BatchNorm,
     activation: Relu,
+    /// The maximum over runs of [`BAND_POOL`] bands (Burn's pooling: its gradient is three times
+    /// faster than a `max_dim` over a reshaped axis, and the same).
+    pool: MaxPool2d,
     /// The first band row of the input: the rows before it pass through untouched.
     bands_from: usize,
 }
@@ -31,6 +35,9 @@ impl ImageFront {
             conv: Conv2dConfig::new([1, maps], [3, 3]).init(device),
             norm: BatchNormConfig::new(maps).init(device),
             activation: Relu::new(),
+            pool: MaxPool2dConfig::new([BAND_POOL, 1])
+                .with_strides([BAND_POOL, 1])
+                .init(),
             bands_from,
         }
     }
@@ -70,10 +77,10 @@ impl ImageFront {
             .activation
             .forward(self.norm.forward(conv3x3_same(&self.conv, image)));
         let [_, count, _, _] = maps.dims();
-        let pooled: Tensor<3> = maps
-            .reshape([batch, count * bands / BAND_POOL, BAND_POOL, frames])
-            .max_dim(2)
-            .reshape([batch, count * bands / BAND_POOL, frames]);
+        let pooled: Tensor<3> =
+            self.pool
+                .forward(maps)
+                .reshape([batch, count * bands / BAND_POOL, frames]);
         Tensor::cat(vec![head, pooled], 1)
     }
 }
@@ -137,8 +144,16 @@ mod tests {
             .max()
             .into_scalar();
         assert_eq!(passed, 0.0, "ZCR and RMS rows are not touched");
-        let smallest: f32 = y.narrow(1, 2, 6).min().into_scalar();
+        let smallest: f32 = y.clone().narrow(1, 2, 6).min().into_scalar();
         assert!(smallest >= 0.0, "maps after ReLU are not negative");
+        let maps = Tensor::<4>::random([2, 3, 8, 7], Distribution::Normal(0.0, 1.0), &device);
+        let by_hand = maps.clone().reshape([2, 6, BAND_POOL, 7]).max_dim(2);
+        let pooled = front.pool.forward(maps).reshape([2, 6, 1, 7]);
+        let diff: f32 = (pooled - by_hand).abs().max().into_scalar();
+        assert_eq!(
+            diff, 0.0,
+            "each row is its map's maximum over 4 adjacent bands"
+        );
     }
 
     #[test]

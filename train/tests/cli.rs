@@ -58,6 +58,8 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             "ship,c,d",
             "--epochs",
             "3",
+            "--members",
+            "2",
         ])
         .arg("--cache")
         .arg(out.join("cache"))
