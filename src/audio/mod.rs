@@ -28,7 +28,6 @@ pub fn load_bytes(bytes: Vec<u8>, rate: u32, options: DecodeOptions) -> Result<(
 
 fn to_rate(stream: AudioStream, rate: u32) -> Result<(Audio, u32)> {
     let original = stream.sample_rate();
-    let mut resampler = StreamResampler::new(original, rate)?;
     // A header length checked against the file size sizes the output exactly, so it is never
     // reallocated to twice its size.
     let frames = stream.verified_frames().unwrap_or(0);
@@ -48,6 +47,7 @@ fn to_rate(stream: AudioStream, rate: u32) -> Result<(Audio, u32)> {
         })?;
         return checked(samples, non_finite, rate, original);
     }
+    let mut resampler = StreamResampler::new(original, rate)?;
     each_chunk(stream, |chunk| {
         count(chunk);
         resampler.push(chunk, &mut samples)
