@@ -1,8 +1,10 @@
 //! An optional 2D front end for the network: a 3 × 3 convolution over the log-mel image (bands ×
-//! frames), batch norm and ReLU, then the maximum over each run of [`BAND_POOL`] adjacent bands.
-//! Its maps, flattened back to rows, join the rows before the bands (ZCR, RMS, prosody) as the
-//! first Conv1d block's input. A pattern learnt at one pitch or formant position is recognised a
-//! few bands higher or lower, which a Conv1d over all bands at once has to learn band by band.
+//! frames), batch norm and ReLU, then the maximum over each run of [`BAND_POOL`] adjacent bands;
+//! optionally a second 3 × 3 convolution (batch norm, ReLU) over the pooled maps, which then see
+//! 12 bands at once. The maps, flattened back to rows, join the rows before the bands (ZCR, RMS,
+//! prosody) as the first Conv1d block's input. A pattern learnt at one pitch or formant position
+//! is recognised a few bands higher or lower, which a Conv1d over all bands at once has to learn
+//! band by band.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
@@ -15,6 +17,9 @@ pub const BAND_POOL: usize = 4;
 /// The largest number of feature maps accepted from metadata.
 pub const MAX_MAPS: usize = 64;
 
+/// The most convolution layers the front may have.
+pub const MAX_LAYERS: usize = 2;
+
 /// The convolution over the log-mel image (see the module documentation).
 #[derive(Module, Debug)]
 pub struct ImageFront {
@@ -24,13 +29,24 @@ pub struct ImageFront {
     /// The maximum over runs of [`BAND_POOL`] bands (Burn's pooling: its gradient is three times
     /// faster than a `max_dim` over a reshaped axis, and the same).
     pool: MaxPool2d,
+    /// The second layer over the pooled maps, if the front has two.
+    second: Option<PooledLayer>,
     /// The first band row of the input: the rows before it pass through untouched.
     bands_from: usize,
 }
 
+/// A 3 × 3 convolution from the pooled maps to as many maps, batch norm and ReLU.
+#[derive(Module, Debug)]
+pub struct PooledLayer {
+    conv: Conv2d,
+    norm: BatchNorm,
+    activation: Relu,
+}
+
 impl ImageFront {
-    /// `maps` feature maps over the rows from `bands_from` on.
-    pub fn new(maps: usize, bands_from: usize, device: &Device) -> Self {
+    /// `maps` feature maps over the rows from `bands_from` on, with `layers` convolutions (1 or
+    /// 2: the second reads the pooled maps).
+    pub fn new(maps: usize, bands_from: usize, layers: usize, device: &Device) -> Self {
         Self {
             conv: Conv2dConfig::new([1, maps], [3, 3]).init(device),
             norm: BatchNormConfig::new(maps).init(device),
@@ -38,6 +54,11 @@ impl ImageFront {
             pool: MaxPool2dConfig::new([BAND_POOL, 1])
                 .with_strides([BAND_POOL, 1])
                 .init(),
+            second: (layers > 1).then(|| PooledLayer {
+                conv: Conv2dConfig::new([maps, maps], [3, 3]).init(device),
+                norm: BatchNormConfig::new(maps).init(device),
+                activation: Relu::new(),
+            }),
             bands_from,
         }
     }
@@ -48,12 +69,23 @@ impl ImageFront {
         bands_from + maps * (in_channels - bands_from) / BAND_POOL
     }
 
-    /// Why the front cannot read `in_channels` rows, if it cannot.
-    pub fn check(maps: usize, in_channels: usize, bands_from: usize) -> Result<(), String> {
+    /// Why a front of `layers` convolutions with `maps` maps cannot read `in_channels` rows, if
+    /// it cannot.
+    pub fn check(
+        maps: usize,
+        layers: usize,
+        in_channels: usize,
+        bands_from: usize,
+    ) -> Result<(), String> {
         let bands = in_channels.saturating_sub(bands_from);
         if !(1..=MAX_MAPS).contains(&maps) {
             return Err(format!(
                 "the image front needs 1 to {MAX_MAPS} maps, got {maps}"
+            ));
+        }
+        if !(1..=MAX_LAYERS).contains(&layers) {
+            return Err(format!(
+                "the image front has 1 to {MAX_LAYERS} layers, got {layers}"
             ));
         }
         if bands == 0 || !bands.is_multiple_of(BAND_POOL) {
@@ -76,33 +108,44 @@ impl ImageFront {
         let maps = self
             .activation
             .forward(self.norm.forward(conv3x3_same(&self.conv, image)));
-        let [_, count, _, _] = maps.dims();
-        let pooled: Tensor<3> =
-            self.pool
-                .forward(maps)
-                .reshape([batch, count * bands / BAND_POOL, frames]);
+        let mut pooled = self.pool.forward(maps);
+        if let Some(layer) = &self.second {
+            pooled = layer
+                .activation
+                .forward(layer.norm.forward(conv3x3_same(&layer.conv, pooled)));
+        }
+        let [_, count, _, _] = pooled.dims();
+        let pooled: Tensor<3> = pooled.reshape([batch, count * bands / BAND_POOL, frames]);
         Tensor::cat(vec![head, pooled], 1)
     }
 }
 
-/// The output of a one-channel, stride-1, zero-padded 3 × 3 `conv` as one matrix product over
-/// the nine shifted images (as `model.rs` does for Conv1d: the ndarray backend's direct
-/// convolution loops are several times slower). `[batch, 1, h, w]` -> `[batch, maps, h, w]`.
+/// The output of a stride-1, zero-padded 3 × 3 `conv` as one matrix product over the nine
+/// shifted inputs (as `model.rs` does for Conv1d: the ndarray backend's direct convolution loops
+/// are several times slower). `[batch, c, h, w]` -> `[batch, maps, h, w]`.
 fn conv3x3_same(conv: &Conv2d, image: Tensor<4>) -> Tensor<4> {
-    let [batch, _, height, width] = image.dims();
+    let [batch, channels, height, width] = image.dims();
     let weight = conv.weight.val();
     let [maps, _, _, _] = weight.dims();
     let device = image.device();
-    let rows = Tensor::zeros([batch, 1, 1, width], &device);
+    let rows = Tensor::zeros([batch, channels, 1, width], &device);
     let padded = Tensor::cat(vec![rows.clone(), image, rows], 2);
-    let columns = Tensor::zeros([batch, 1, height + 2, 1], &device);
+    let columns = Tensor::zeros([batch, channels, height + 2, 1], &device);
     let padded = Tensor::cat(vec![columns.clone(), padded, columns], 3);
     let shifted: Vec<Tensor<4>> = (0..3)
         .flat_map(|i| (0..3).map(move |j| (i, j)))
         .map(|(i, j)| padded.clone().narrow(2, i, height).narrow(3, j, width))
         .collect();
-    let columns = Tensor::cat(shifted, 1).reshape([batch, 9, height * width]);
-    let out = weight.reshape([1, maps, 9]).matmul(columns);
+    // Rows ordered by shift, then input channel; the weight `[maps, c, 3, 3]` likewise.
+    let columns = Tensor::cat(shifted, 1).reshape([batch, 9 * channels, height * width]);
+    let weight = if channels == 1 {
+        weight.reshape([1, maps, 9])
+    } else {
+        weight
+            .permute([0, 2, 3, 1])
+            .reshape([1, maps, 9 * channels])
+    };
+    let out = weight.matmul(columns);
     let out = match &conv.bias {
         Some(bias) => out + bias.val().reshape([1, maps, 1]),
         None => out,
@@ -120,21 +163,30 @@ mod tests {
     #[test]
     fn matrix_product_convolution_equals_burns() {
         let device = cpu();
-        let conv = Conv2dConfig::new([1, 5], [3, 3])
-            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-            .init(&device);
-        let x = Tensor::<4>::random([3, 1, 12, 9], Distribution::Normal(0.0, 1.0), &device);
-        let expected = conv.forward(x.clone());
-        let got = conv3x3_same(&conv, x);
-        assert_eq!(got.dims(), expected.dims());
-        let diff: f32 = (got - expected).abs().max().into_scalar();
-        assert!(diff < 1e-5, "largest difference {diff}");
+        for channels in [1, 3] {
+            let conv = Conv2dConfig::new([channels, 5], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(&device);
+            let x = Tensor::<4>::random(
+                [3, channels, 12, 9],
+                Distribution::Normal(0.0, 1.0),
+                &device,
+            );
+            let expected = conv.forward(x.clone());
+            let got = conv3x3_same(&conv, x);
+            assert_eq!(got.dims(), expected.dims());
+            let diff: f32 = (got - expected).abs().max().into_scalar();
+            assert!(
+                diff < 1e-5,
+                "{channels} channels: largest difference {diff}"
+            );
+        }
     }
 
     #[test]
     fn rows_before_the_bands_pass_and_bands_are_pooled() {
         let device = cpu();
-        let front = ImageFront::new(3, 2, &device);
+        let front = ImageFront::new(3, 2, 1, &device);
         let x = Tensor::<3>::random([2, 2 + 8, 7], Distribution::Normal(0.0, 1.0), &device);
         let y = front.forward(x.clone());
         assert_eq!(y.dims(), [2, ImageFront::out_channels(3, 10, 2), 7]);
@@ -162,12 +214,16 @@ mod tests {
         let config = crate::model::ModelConfig::new(2 + 8)
             .with_channels([4, 4, 4])
             .with_image(Some([3, 2]));
-        assert!(config.check().is_ok());
         let x = Tensor::<3>::random([3, 10, 16], Distribution::Normal(0.0, 1.0), &device);
-        let p = config.init(&device).probabilities(x);
-        assert_eq!(p.dims(), [3, crate::Emotion::COUNT]);
-        let sums: Vec<f32> = p.sum_dim(1).into_data().try_to_vec().unwrap();
-        assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
+        for layers in [None, Some(2)] {
+            let config = config.clone().with_image_layers(layers);
+            assert!(config.check().is_ok());
+            let p = config.init(&device).probabilities(x.clone());
+            assert_eq!(p.dims(), [3, crate::Emotion::COUNT]);
+            let sums: Vec<f32> = p.sum_dim(1).into_data().try_to_vec().unwrap();
+            assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
+        }
+        assert!(config.clone().with_image_layers(Some(3)).check().is_err());
         assert!(config.with_image(Some([3, 3])).check().is_err());
         let old: crate::model::ModelConfig = serde_json::from_str(
             r#"{"in_channels": 69, "channels": [32, 64, 64],
@@ -175,13 +231,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(old.image, None, "metadata from before the front");
+        assert_eq!(
+            old.image_layers, None,
+            "metadata from before the second layer"
+        );
     }
 
     #[test]
     fn bad_shapes_are_refused() {
-        assert!(ImageFront::check(8, 69, 5).is_ok());
-        assert!(ImageFront::check(8, 70, 5).unwrap_err().contains("divide"));
-        assert!(ImageFront::check(0, 69, 5).is_err());
-        assert!(ImageFront::check(8, 5, 5).is_err());
+        assert!(ImageFront::check(8, 1, 69, 5).is_ok());
+        assert!(ImageFront::check(8, 2, 69, 5).is_ok());
+        assert!(
+            ImageFront::check(8, 1, 70, 5)
+                .unwrap_err()
+                .contains("divide")
+        );
+        assert!(ImageFront::check(0, 1, 69, 5).is_err());
+        assert!(ImageFront::check(8, 1, 5, 5).is_err());
+        assert!(
+            ImageFront::check(8, 0, 69, 5)
+                .unwrap_err()
+                .contains("layers")
+        );
+        assert!(
+            ImageFront::check(8, 3, 69, 5)
+                .unwrap_err()
+                .contains("layers")
+        );
     }
 }

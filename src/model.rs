@@ -44,6 +44,9 @@ pub struct ModelConfig {
     /// A 2D convolution over the log-mel image before the blocks ([`ImageFront`]), as `[maps,
     /// first band row]`; `None` (as in metadata from before it) means none.
     pub image: Option<[usize; 2]>,
+    /// The image front's convolutions: 1 or 2 (the second over the pooled maps); `None` (as in
+    /// metadata from before it) means 1.
+    pub image_layers: Option<usize>,
 }
 
 /// The most members a model may have: each one costs a forward pass per window.
@@ -156,7 +159,7 @@ impl ModelConfig {
             }
         }
         if let Some([maps, bands_from]) = self.image {
-            ImageFront::check(maps, self.in_channels, bands_from)?;
+            ImageFront::check(maps, self.front_layers(), self.in_channels, bands_from)?;
         }
         if !(1..=MAX_MEMBERS).contains(&self.members) {
             return Err(format!(
@@ -174,6 +177,11 @@ impl ModelConfig {
                 .map(|_| self.init(device))
                 .collect(),
         }
+    }
+
+    /// Convolutions in the image front, if it has one.
+    pub fn front_layers(&self) -> usize {
+        self.image_layers.unwrap_or(1)
     }
 
     /// Width of [`EmotionCnn::embed`]'s summary: the mean and maximum of the last block's channels.
@@ -200,9 +208,9 @@ impl ModelConfig {
             })
             .collect();
         EmotionCnn {
-            image: self
-                .image
-                .map(|[maps, bands_from]| ImageFront::new(maps, bands_from, device)),
+            image: self.image.map(|[maps, bands_from]| {
+                ImageFront::new(maps, bands_from, self.front_layers(), device)
+            }),
             blocks,
             attention: (self.attention_pooling == Some(true))
                 .then(|| LinearConfig::new(self.channels[2], 1).init(device)),
