@@ -268,20 +268,9 @@ function showFileLimit() {
   document.body.dataset.maxSeconds = String(maxSeconds);
 }
 
-// The smallest module using a SIMD instruction (i8x16.splat, i8x16.popcnt): it validates only
-// where WebAssembly SIMD runs.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
-
-/** What this browser lacks for the page to work at all, as a sentence, or null. */
+/** What this browser lacks for the page to work at all, as a sentence, or null (boot.js checks). */
 function missingPlatform() {
-  if (typeof WebAssembly !== 'object') return 'This browser cannot run WebAssembly, which the recognizer needs.';
-  if (typeof Worker === 'undefined') return 'This browser has no Web Workers, which the recognizer needs.';
-  if (!WebAssembly.validate(SIMD_PROBE)) {
-    return 'This browser cannot run WebAssembly SIMD, which the recognizer is built with (Chrome and Edge 91, Firefox 89 and Safari 16.4 onwards can).';
-  }
-  return null;
+  return globalThis.speechEmotionBoot?.missing ?? null;
 }
 
 /** Engine.start(), with a worker that cannot even be constructed as a rejection too. */

@@ -11,19 +11,27 @@ export class Engine {
   /** The worker's start-up timings: {created, origin (epoch ms), wasmMs, modelMs}. */
   startup = null;
 
-  /** Starts the worker; resolves with modelInfo() once the model is loaded, rejects if it can't. */
-  static start(url = new URL('./worker.js', import.meta.url)) {
-    const engine = new Engine(url);
+  /**
+   * Starts the worker, or adopts the one boot.js started while the page was parsed (once, and
+   * only when no other `url` is asked for); resolves with modelInfo() once the model is loaded,
+   * rejects if it can't.
+   */
+  static start(url) {
+    const engine = new Engine(url ?? new URL('./worker.js', import.meta.url), url ? null : adoptBooted());
     return engine.#ready.then((info) => ({ engine, info }));
   }
 
-  constructor(url) {
-    this.#spawn(url);
+  constructor(url, booted = null) {
+    this.#spawn(url, booted);
   }
 
-  /** Starts a worker; after a crash (a trap in the wasm) a new one replaces it. */
-  #spawn(url) {
-    this.#worker = new Worker(url, { type: 'module' });
+  /**
+   * Starts a worker, or takes over `booted` ({worker, early}: early holds the events it sent
+   * before anyone listened, replayed here); after a crash (a trap in the wasm) a new one
+   * replaces it.
+   */
+  #spawn(url, booted = null) {
+    this.#worker = booted?.worker ?? new Worker(url, { type: 'module' });
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.onmessage = ({ data }) => {
         if (data.kind === 'ready') {
@@ -52,6 +60,10 @@ export class Engine {
         reject(this.#failure);
         this.#failAll();
       };
+      for (const event of booted?.early ?? []) {
+        if (event.type === 'error') this.#worker.onerror(event);
+        else this.#worker.onmessage(event);
+      }
     });
   }
 
@@ -100,4 +112,14 @@ export class Engine {
     for (const { reject } of this.#pending.values()) reject(this.#failure);
     this.#pending.clear();
   }
+}
+
+/** The worker boot.js started, taken at most once (a second engine starts its own). */
+function adoptBooted() {
+  const booted = globalThis.speechEmotionBoot;
+  if (!booted?.worker) return null;
+  const taken = { worker: booted.worker, early: booted.early };
+  booted.worker = null;
+  booted.early = [];
+  return taken;
 }
