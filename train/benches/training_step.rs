@@ -1,6 +1,7 @@
 //! One training step (forward, backward and Adam) on a batch of 32 windows of the shipped input
-//! (69 rows × 126 frames), for the shipped network, with a front of two layers, and without the
-//! 2D front, so that the front's share of training time is measured rather than guessed.
+//! (69 rows × 126 frames), for the shipped network (a 2D front of two layers), with a front of
+//! one layer, and without the front, so that its share of training time is measured rather than
+//! guessed.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
@@ -48,10 +49,10 @@ fn step_bench(c: &mut Criterion, name: &str, config: ModelConfig) {
 fn bench(c: &mut Criterion) {
     let base = ModelConfig::new(ROWS).with_channels([48, 96, 96]);
     let front = base.clone().with_image(Some([4, 5]));
-    step_bench(c, "shipped (image front, 4 maps)", front.clone());
+    step_bench(c, "image front of one layer, 4 maps", front.clone());
     step_bench(
         c,
-        "image front of two layers",
+        "image front of two layers (shipped)",
         front.with_image_layers(Some(2)),
     );
     step_bench(c, "without the image front", base);
