@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
-use speech_emotion::audio::resample::resample;
+use speech_emotion::audio::resample::{StreamResampler, resample};
 use speech_emotion::audio::{DecodeOptions, decode_file};
 use speech_emotion::segment::Windowing;
 use speech_emotion::state::shipped;
@@ -24,6 +24,9 @@ fn clip() -> (Vec<f32>, u32) {
 }
 
 fn bench(c: &mut Criterion) {
+    c.bench_function("start-up: load the shipped model", |b| {
+        b.iter(|| shipped().unwrap())
+    });
     let classifier = shipped().expect("the shipped model loads");
     let (samples, rate) = clip();
     let sr = classifier.sample_rate();
@@ -36,6 +39,9 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("classify 3 s: resample to 16 kHz", |b| {
         b.iter(|| resample(black_box(samples.clone()), rate, sr).unwrap())
+    });
+    c.bench_function("classify 3 s: of which making the resampler", |b| {
+        b.iter(|| StreamResampler::new(black_box(rate), sr).unwrap())
     });
     let resampled = resample(samples, rate, sr).unwrap();
     let window = &classifier.metadata().window;

@@ -1,5 +1,6 @@
 //! Audio input: decoding any supported container to mono samples and resampling them.
 
+mod decimate;
 pub mod decode;
 pub mod pcm;
 #[cfg(not(target_arch = "wasm32"))]

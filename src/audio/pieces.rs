@@ -8,17 +8,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, mpsc};
 
+pub use super::decimate::whole_factor;
 use super::resample::{SINC_LEN, StreamResampler};
 use crate::error::Result;
 
 /// Outputs a piece contributes (8 s at 16 kHz): long enough that the margins and the filter's
 /// flush are a percent of the work, short enough that a few pieces in flight stay small.
 const PIECE_OUTPUTS: usize = 1 << 17;
-
-/// The whole-number factor from `from` Hz down to `to` Hz, if there is one (not 1).
-pub fn whole_factor(from: u32, to: u32) -> Option<usize> {
-    (to > 0 && from > to && from.is_multiple_of(to)).then(|| (from / to) as usize)
-}
 
 /// Input samples with margins, and which of their outputs belong to the piece.
 struct Piece {

@@ -14,6 +14,9 @@ use rubato::{
     calculate_cutoff,
 };
 
+use std::sync::Mutex;
+
+use super::decimate::Decimator;
 use crate::error::{Error, Result};
 
 /// Taps of the sinc filter, in input samples.
@@ -21,9 +24,34 @@ pub(crate) const SINC_LEN: usize = 128;
 const WINDOW: WindowFunction = WindowFunction::BlackmanHarris2;
 const CHUNK: usize = 4096;
 
+/// What picks a resampler: its rates and whether it reads the nearest table entry.
+type Key = (u32, u32, bool);
+
+/// Resamplers left by dropped [`StreamResampler`]s, kept for the next one of the same key: at
+/// most [`MAX_SPARES`], enough for every thread of the pieces and a page's one or two rates.
+static SPARES: Mutex<Vec<(Key, Box<SincFixedIn<f32>>)>> = Mutex::new(Vec::new());
+const MAX_SPARES: usize = 8;
+
+/// A spare resampler of `key`, reset to the state of a new one, if one is kept.
+fn take_spare(key: Key) -> Option<Box<SincFixedIn<f32>>> {
+    let mut spares = SPARES.lock().ok()?;
+    let at = spares.iter().position(|(k, _)| *k == key)?;
+    let (_, mut resampler) = spares.swap_remove(at);
+    resampler.reset();
+    Some(resampler)
+}
+
+/// What does the work: nothing, rubato's sinc resampler, or the same filter as a decimator.
+enum Engine {
+    Pass,
+    Sinc(Box<SincFixedIn<f32>>),
+    Decimate(Decimator),
+}
+
 /// A streaming resampler: push any number of samples, get the resampled ones, then `finish`.
 pub struct StreamResampler {
-    inner: Option<Box<SincFixedIn<f32>>>,
+    engine: Engine,
+    key: Key,
     pending: Vec<f32>,
     scratch: Vec<Vec<f32>>,
     ratio: f64,
@@ -32,18 +60,43 @@ pub struct StreamResampler {
 }
 
 impl StreamResampler {
-    /// A resampler from `from` Hz to `to` Hz (a pass-through when they are equal).
+    /// A resampler from `from` Hz to `to` Hz: a pass-through when they are equal, a decimator
+    /// with rubato's filter for a whole-number ratio, rubato otherwise.
     pub fn new(from: u32, to: u32) -> Result<Self> {
-        Self::with_interpolation(from, to, interpolation(from, to))
-    }
-
-    fn with_interpolation(from: u32, to: u32, kind: SincInterpolationType) -> Result<Self> {
         if from == 0 || to == 0 {
             return Err(Error::BadSampleRate(from.min(to)));
         }
-        let ratio = f64::from(to) / f64::from(from);
-        let inner = if from == to {
-            None
+        match super::decimate::whole_factor(from, to) {
+            Some(factor) => {
+                let decimator = Decimator::new(factor, |impulse| {
+                    let mut sinc = Self::sinc(from, to, SincInterpolationType::Nearest)?;
+                    let mut out = Vec::new();
+                    sinc.push(&impulse, &mut out)?;
+                    sinc.finish(&mut out)?;
+                    Ok(out)
+                })?;
+                Ok(Self::with_engine(
+                    Engine::Decimate(decimator),
+                    from,
+                    to,
+                    true,
+                ))
+            }
+            None => Self::sinc(from, to, interpolation(from, to)),
+        }
+    }
+
+    /// Rubato's resampler (or a pass-through when the rates are equal), with a kept table when
+    /// there is one.
+    fn sinc(from: u32, to: u32, kind: SincInterpolationType) -> Result<Self> {
+        if from == 0 || to == 0 {
+            return Err(Error::BadSampleRate(from.min(to)));
+        }
+        let nearest = matches!(kind, SincInterpolationType::Nearest);
+        let engine = if from == to {
+            Engine::Pass
+        } else if let Some(spare) = take_spare((from, to, nearest)) {
+            Engine::Sinc(spare)
         } else {
             let params = SincInterpolationParameters {
                 sinc_len: SINC_LEN,
@@ -52,29 +105,37 @@ impl StreamResampler {
                 oversampling_factor: 128,
                 window: WINDOW,
             };
+            let ratio = f64::from(to) / f64::from(from);
             let resampler = SincFixedIn::<f32>::new(ratio, 1.0, params, CHUNK, 1)
                 .map_err(|e| Error::Resample(e.to_string()))?;
-            Some(Box::new(resampler))
+            Engine::Sinc(Box::new(resampler))
         };
-        let scratch = vec![vec![
-            0.0;
-            inner.as_ref().map_or(0, |r| r.output_frames_max())
-        ]];
-        Ok(Self {
-            inner,
+        Ok(Self::with_engine(engine, from, to, nearest))
+    }
+
+    fn with_engine(engine: Engine, from: u32, to: u32, nearest: bool) -> Self {
+        let scratch = match &engine {
+            Engine::Sinc(r) => vec![vec![0.0; r.output_frames_max()]],
+            _ => Vec::new(),
+        };
+        Self {
+            engine,
+            key: (from, to, nearest),
             pending: Vec::with_capacity(CHUNK),
             scratch,
-            ratio,
+            ratio: f64::from(to) / f64::from(from),
             total_in: 0,
             total_out: 0,
-        })
+        }
     }
 
     /// Back to the state of a new resampler, keeping its filter table (the costly part to make).
     #[cfg(not(target_arch = "wasm32"))]
     pub(crate) fn reset(&mut self) {
-        if let Some(inner) = self.inner.as_mut() {
-            inner.reset();
+        match &mut self.engine {
+            Engine::Pass => {}
+            Engine::Sinc(inner) => inner.reset(),
+            Engine::Decimate(d) => d.reset(),
         }
         self.pending.clear();
         self.total_in = 0;
@@ -84,10 +145,17 @@ impl StreamResampler {
     /// Feeds `input` and appends every finished output sample to `out`.
     pub fn push(&mut self, mut input: &[f32], out: &mut Vec<f32>) -> Result<()> {
         self.total_in += input.len() as u64;
-        if self.inner.is_none() {
-            out.extend_from_slice(input);
-            self.total_out += input.len() as u64;
-            return Ok(());
+        match &mut self.engine {
+            Engine::Pass => {
+                out.extend_from_slice(input);
+                self.total_out += input.len() as u64;
+                return Ok(());
+            }
+            Engine::Decimate(d) => {
+                d.push(input, out);
+                return Ok(());
+            }
+            Engine::Sinc(_) => {}
         }
         while !input.is_empty() {
             let take = (CHUNK - self.pending.len()).min(input.len());
@@ -103,8 +171,13 @@ impl StreamResampler {
     /// Flushes the filter's tail so the output has exactly `ceil(len × ratio)` samples. (rubato's
     /// `SincFixedIn` already centres its filter, so no delay is trimmed; a test checks alignment.)
     pub fn finish(&mut self, out: &mut Vec<f32>) -> Result<()> {
-        if self.inner.is_none() {
-            return Ok(());
+        match &mut self.engine {
+            Engine::Pass => return Ok(()),
+            Engine::Decimate(d) => {
+                d.finish(out);
+                return Ok(());
+            }
+            Engine::Sinc(_) => {}
         }
         let expected = (self.total_in as f64 * self.ratio).ceil() as u64;
         self.run(true, out)?;
@@ -118,7 +191,7 @@ impl StreamResampler {
     }
 
     fn run(&mut self, flush: bool, out: &mut Vec<f32>) -> Result<()> {
-        let Some(resampler) = self.inner.as_mut() else {
+        let Engine::Sinc(resampler) = &mut self.engine else {
             return Ok(());
         };
         if flush {
@@ -131,6 +204,19 @@ impl StreamResampler {
         out.extend_from_slice(&self.scratch[0][..produced]);
         self.total_out += produced as u64;
         Ok(())
+    }
+}
+
+impl Drop for StreamResampler {
+    /// Leaves rubato's filter table to the next resampler of the same rates.
+    fn drop(&mut self) {
+        let engine = std::mem::replace(&mut self.engine, Engine::Pass);
+        let (Engine::Sinc(inner), Ok(mut spares)) = (engine, SPARES.lock()) else {
+            return;
+        };
+        if spares.len() < MAX_SPARES {
+            spares.push((self.key, inner));
+        }
     }
 }
 
@@ -255,7 +341,7 @@ mod tests {
         for from in [32_000, 48_000, 96_000] {
             let input = sine(1234.5, from, 1.7, 0.6);
             let run = |kind| {
-                let mut r = StreamResampler::with_interpolation(from, 16_000, kind).unwrap();
+                let mut r = StreamResampler::sinc(from, 16_000, kind).unwrap();
                 let mut out = Vec::new();
                 r.push(&input, &mut out).unwrap();
                 r.finish(&mut out).unwrap();
@@ -274,6 +360,80 @@ mod tests {
             interpolation(44_100, 16_000),
             SincInterpolationType::Linear
         ));
+    }
+
+    #[test]
+    fn a_kept_resampler_gives_a_new_ones_samples_bit_for_bit() {
+        // Rates no other test uses, so that no other test takes the spare in between.
+        for (from, kind) in [
+            (64_000, SincInterpolationType::Nearest),
+            (51_200, SincInterpolationType::Linear),
+        ] {
+            let input = sine(987.6, from, 0.9, 0.5);
+            let all = |r: &mut StreamResampler| {
+                let mut out = Vec::new();
+                r.push(&input, &mut out).unwrap();
+                r.finish(&mut out).unwrap();
+                out
+            };
+            let key = (from, 16_000, from == 64_000);
+            let nearest = matches!(kind, SincInterpolationType::Nearest);
+            let make = || {
+                let kind = if nearest {
+                    SincInterpolationType::Nearest
+                } else {
+                    SincInterpolationType::Linear
+                };
+                StreamResampler::sinc(from, 16_000, kind).unwrap()
+            };
+            let mut first = make();
+            let once = all(&mut first);
+            // Leave it half-way through a stream: the next one must not see that state.
+            first.push(&input[..1000], &mut Vec::new()).unwrap();
+            drop(first);
+            assert!(SPARES.lock().unwrap().iter().any(|(k, _)| *k == key));
+            let mut again = make();
+            assert!(all(&mut again) == once, "{from} Hz");
+        }
+    }
+
+    #[test]
+    fn whole_number_ratios_are_decimated_with_rubatos_filter() {
+        // Speech-like: a few harmonics under a slow envelope, plus a little noise.
+        for from in [32_000, 48_000, 96_000] {
+            let input: Vec<f32> = (0..(from as usize * 3 / 2 + 7))
+                .map(|i| {
+                    let t = i as f32 / from as f32;
+                    let envelope = (std::f32::consts::PI * t / 1.5).sin();
+                    let voice: f32 = (1..6)
+                        .map(|h| (std::f32::consts::TAU * 180.0 * h as f32 * t).sin() / h as f32)
+                        .sum();
+                    let noise = ((i as u64 * 2_654_435_761) % 1000) as f32 / 1000.0 - 0.5;
+                    0.3 * envelope * voice + 0.01 * noise
+                })
+                .collect();
+            let mut decimator = StreamResampler::new(from, 16_000).unwrap();
+            assert!(matches!(decimator.engine, Engine::Decimate(_)));
+            let mut sinc =
+                StreamResampler::sinc(from, 16_000, interpolation(from, 16_000)).unwrap();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for piece in input.chunks(5_000) {
+                decimator.push(piece, &mut a).unwrap();
+                sinc.push(piece, &mut b).unwrap();
+            }
+            decimator.finish(&mut a).unwrap();
+            sinc.finish(&mut b).unwrap();
+            assert_eq!(a.len(), b.len(), "{from} Hz");
+            let worst = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0.0, f32::max);
+            assert!(worst < 1e-6, "{from} Hz: differs from rubato by {worst}");
+            assert!(a != vec![0.0; a.len()]);
+        }
+        let rubato = StreamResampler::new(44_100, 16_000).unwrap();
+        assert!(matches!(rubato.engine, Engine::Sinc(_)));
     }
 
     #[test]
