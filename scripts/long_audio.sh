@@ -8,11 +8,11 @@ data="${1:-../shared/data}"
 target="${CARGO_TARGET_DIR:-target}"
 out="$target/long-audio"
 mkdir -p "$out"
-# numpy and soundfile write the files; the same venv as scripts/bench_features.sh, from PyPI.
+# numpy, scipy and soundfile write the files; the same venv as scripts/bench_features.sh, from PyPI.
 venv="$target/bench-venv"
-if ! "$venv/bin/python" -c 'import numpy, soundfile' 2>/dev/null; then
+if ! "$venv/bin/python" -c 'import numpy, scipy, soundfile' 2>/dev/null; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet numpy soundfile
+  "$venv/bin/pip" install --quiet numpy scipy soundfile
 fi
 py="$venv/bin/python"
 cargo build --release -p train --quiet
