@@ -223,6 +223,30 @@ fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
 }
 
 #[test]
+fn front_layers_without_a_front_are_refused_before_any_work() {
+    let out = temp("no-front");
+    let output = bin()
+        .args([
+            "train",
+            "--quick",
+            "--image-maps",
+            "0",
+            "--image-layers",
+            "2",
+        ])
+        .arg("--data")
+        .arg(data())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--image-maps 0 leaves out"), "{stderr}");
+    assert!(!out.join("emotion-cnn.json").exists());
+}
+
+#[test]
 fn predict_reports_bad_files_and_goes_on() {
     let dir = temp("predict");
     std::fs::write(dir.join("empty.wav"), b"").unwrap();

@@ -119,9 +119,9 @@ pub struct Args {
     image_maps: usize,
     /// Convolutions in the image front: 1, or 2 (a second 3 × 3 convolution over the pooled
     /// maps, which then see 12 bands at once; the shipped model's 2 won on the validation
-    /// speakers).
-    #[arg(long, default_value_t = 2)]
-    image_layers: usize,
+    /// speakers). [default: 2 with an image front; an error without one]
+    #[arg(long)]
+    image_layers: Option<usize>,
     /// Strength of a corpus adversary: a small network learns which corpus each window comes
     /// from and the emotion network is trained against it (gradient reversal), to forget the
     /// rooms and languages it was trained on; 0 (the default) trains without it.
@@ -309,10 +309,18 @@ fn extract(
     Ok(prepared.examples)
 }
 
+/// Convolutions of the image front when there is one: `--image-layers`, 2 by default.
+const DEFAULT_IMAGE_LAYERS: usize = 2;
+
 /// `[maps, first band row]` of the image front `--image-maps` asks for, if any.
 fn image_front(args: &Args) -> Result<Option<[usize; 2]>, String> {
     if args.image_maps == 0 {
-        return Ok(None);
+        return match args.image_layers {
+            Some(layers) => Err(format!(
+                "--image-layers {layers} shapes the image front, which --image-maps 0 leaves out"
+            )),
+            None => Ok(None),
+        };
     }
     if !args.input.has_bands() {
         return Err(
@@ -322,6 +330,13 @@ fn image_front(args: &Args) -> Result<Option<[usize; 2]>, String> {
         );
     }
     Ok(Some([args.image_maps, args.input.spectral_from()]))
+}
+
+/// The front's layers as the metadata stores them: `None` for one (what metadata from before
+/// the option means) and without a front.
+fn image_layers(args: &Args) -> Option<usize> {
+    let layers = args.image_layers.unwrap_or(DEFAULT_IMAGE_LAYERS);
+    (args.image_maps > 0 && layers != 1).then_some(layers)
 }
 
 /// The network's shape and the training settings the arguments ask for.
@@ -344,7 +359,7 @@ fn configs(
         .with_channels(channels)
         .with_attention_pooling(args.attention_pooling.then_some(true))
         .with_image(image_front(args)?)
-        .with_image_layers((args.image_layers != 1).then_some(args.image_layers));
+        .with_image_layers(image_layers(args));
     model_config.check()?;
     if !(0.0..=10.0).contains(&args.adversarial_weight) {
         return Err(format!(
