@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The whole-number factor from `from` Hz down to `to` Hz, if there is one (not 1).
 pub fn whole_factor(from: u32, to: u32) -> Option<usize> {
@@ -33,12 +33,12 @@ static KERNELS: Mutex<Vec<(usize, Arc<Kernel>)>> = Mutex::new(Vec::new());
 /// The kernel for `factor`, read from the impulse responses of `resample` (a whole-buffer
 /// resampler by that factor, giving `ceil(len / factor)` outputs) the first time.
 fn kernel(factor: usize, resample: impl Fn(Vec<f32>) -> Result<Vec<f32>>) -> Result<Arc<Kernel>> {
-    if let Some((_, k)) = KERNELS.lock().ok().and_then(|ks| {
-        ks.iter()
-            .find(|(f, _)| *f == factor)
-            .map(|(f, k)| (*f, Arc::clone(k)))
-    }) {
-        return Ok(k);
+    let kept = KERNELS.lock().ok().and_then(|kernels| {
+        let (_, kernel) = kernels.iter().find(|(f, _)| *f == factor)?;
+        Some(Arc::clone(kernel))
+    });
+    if let Some(kernel) = kept {
+        return Ok(kernel);
     }
     let kernel = Arc::new(read_kernel(factor, resample)?);
     if let Ok(mut kernels) = KERNELS.lock() {
@@ -65,12 +65,12 @@ fn read_kernel(factor: usize, resample: impl Fn(Vec<f32>) -> Result<Vec<f32>>) -
     }
     let (Some((&first, _)), Some((&last, _))) = (taps.first_key_value(), taps.last_key_value())
     else {
-        return Err(crate::error::Error::Resample(
+        return Err(Error::Resample(
             "the resampler's impulse response is empty".into(),
         ));
     };
     if first > 0 {
-        return Err(crate::error::Error::Resample(
+        return Err(Error::Resample(
             "the resampler's filter is not centred on its outputs".into(),
         ));
     }
