@@ -21,6 +21,19 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// A 16-bit mono WAV of a tone with a syllable-like envelope.
+/// `train train ARGS` on the shared data, writing to `out`.
+fn train_into(out: &Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .arg("train")
+        .args(args)
+        .arg("--data")
+        .arg(data())
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
     let n = (rate as f32 * seconds) as usize;
     let mut data = Vec::with_capacity(n * 2);
@@ -50,9 +63,10 @@ fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
 #[test]
 fn quick_training_learns_and_writes_a_model_that_reloads() {
     let out = temp("quick");
-    let output = bin()
-        .args([
-            "train",
+    let cache = out.join("cache");
+    let output = train_into(
+        &out,
+        &[
             "--quick",
             "--protocols",
             "ship,c,d",
@@ -60,15 +74,10 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             "3",
             "--members",
             "2",
-        ])
-        .arg("--cache")
-        .arg(out.join("cache"))
-        .arg("--data")
-        .arg(data())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     for corpus in ["RAVDESS", "TESS", "SAVEE", "nEMO", "ASED"] {
@@ -225,21 +234,10 @@ fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
 #[test]
 fn front_layers_without_a_front_are_refused_before_any_work() {
     let out = temp("no-front");
-    let output = bin()
-        .args([
-            "train",
-            "--quick",
-            "--image-maps",
-            "0",
-            "--image-layers",
-            "2",
-        ])
-        .arg("--data")
-        .arg(data())
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = train_into(
+        &out,
+        &["--quick", "--image-maps", "0", "--image-layers", "2"],
+    );
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--image-maps 0 leaves out"), "{stderr}");
