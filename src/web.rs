@@ -108,7 +108,8 @@ pub fn memory_bytes() -> f64 {
 /// The shipped model's metadata (classes, feature settings and the honest figures) and the
 /// page's `max_seconds`. The embedded JSON goes to the browser's own parser, which builds the
 /// object in a fraction of the time that converting a parsed copy field by field took (about
-/// 15 ms of the page's start-up); `Classifier::new` has already checked it parses as metadata.
+/// 15 ms of the page's start-up). `build.rs` wrote it with serde_json and the library's tests
+/// parse it as the metadata the classifier loads.
 #[wasm_bindgen(js_name = modelInfo)]
 pub fn model_info() -> Result<JsValue, JsError> {
     let info = js_sys::JSON::parse(crate::state::MODEL_METADATA)

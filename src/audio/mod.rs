@@ -38,7 +38,7 @@ fn to_rate(stream: AudioStream, rate: u32) -> Result<(Audio, u32)> {
     let mut non_finite = 0;
     let mut count = |chunk: &[f32]| non_finite += chunk.iter().filter(|x| !x.is_finite()).count();
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some(factor) = pieces::whole_factor(original, rate) {
+    if let Some(factor) = decimate::whole_factor(original, rate) {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         pieces::resample_in_pieces(factor, rate, threads, &mut samples, |push| {
             each_chunk(stream, |chunk| {

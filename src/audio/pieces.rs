@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, mpsc};
 
-pub use super::decimate::whole_factor;
 use super::resample::{SINC_LEN, StreamResampler};
 use crate::error::Result;
 
@@ -110,7 +109,7 @@ impl Joiner<'_> {
     }
 }
 
-/// Resamples by the whole-number `factor` (see [`whole_factor`]) on `threads` threads what
+/// Resamples by the whole-number `factor` (see `decimate::whole_factor`) on `threads` threads what
 /// `feed` pushes, appending to `out` exactly what one [`StreamResampler`] would. `feed` is called
 /// once, with the function that takes each next run of input samples.
 pub fn resample_in_pieces(
@@ -171,6 +170,7 @@ pub fn resample_in_pieces(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audio::decimate::whole_factor;
     use crate::audio::resample;
 
     /// A chirp with a little noise: every output depends on its own inputs.
