@@ -1,37 +1,78 @@
-//! Embeds the shipped model's metadata without its pretty-printing and without the training
-//! record the page never shows (under `evaluation`: each network's epoch-by-epoch history, the
-//! per-speaker figures, the lists of speakers in each split, the confusion matrices, the share
-//! of each answer, each class's precision and F1, and each (d) fold's per-corpus figures, which
-//! repeat its report), and with its figures to four significant digits (the page shows them
-//! as percentages or to two decimals; the normalisation and calibration, which the model uses,
-//! stay exact): `models/emotion-cnn.json` keeps all of it, readable in the repository, and the
-//! page downloads about 40 KB (gzipped) less.
+//! Embeds the shipped model's metadata as the page needs it: everything the model uses
+//! (classes, features, normalisation, calibration, architecture) whole and exact, but of the
+//! training record and the evaluation only the fields the model card reads ([`SHOWN`]), with
+//! their figures to four significant digits (the card shows percentages or two decimals).
+//! `models/emotion-cnn.json` keeps all of it, readable in the repository, and the page
+//! downloads about 45 KB (gzipped) less.
 
 use std::path::Path;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-/// Keys dropped anywhere under `evaluation` in the embedded copy.
-const NOT_SHOWN: [&str; 7] = [
-    "networks",
-    "per_speaker",
-    "speakers",
-    "confusion",
-    "predicted_share",
-    "precision",
-    "f1",
+/// The fields of `training` and `evaluation` that `www/model-card.js` reads, as paths of keys;
+/// `*` stands for every key of an object or every item of an array.
+const SHOWN: [&str; 18] = [
+    "training/data/clips",
+    "training/data/per_corpus",
+    "evaluation/a/unit",
+    "evaluation/a/report/accuracy",
+    "evaluation/a/report/macro_f1",
+    "evaluation/a/report/n",
+    "evaluation/c/unit",
+    "evaluation/c/protocol",
+    "evaluation/c/report/accuracy",
+    "evaluation/c/report/macro_f1",
+    "evaluation/c/report/n",
+    "evaluation/c/per_corpus/*/accuracy",
+    "evaluation/d/folds/*/report/uar",
+    "evaluation/d/folds/*/report/accuracy",
+    "evaluation/d/folds/*/report/per_class/*/class",
+    "evaluation/d/folds/*/report/per_class/*/recall",
+    "evaluation/d/folds/*/report/per_class/*/support",
+    "evaluation/d/folds/*/report/spread",
 ];
 
-/// Drops the training record and rounds every figure to four significant digits.
-fn strip(value: &mut Value) {
+/// The top-level fields cut down to [`SHOWN`]; every other one is what the model uses, kept.
+const RECORDS: [&str; 2] = ["training", "evaluation"];
+
+/// The part of `value` that `paths` (split into keys) reach, or `None` if they reach nothing.
+/// A path that ends here keeps the whole value.
+fn pick(value: &Value, paths: &[Vec<&str>]) -> Option<Value> {
+    if paths.is_empty() {
+        return None;
+    }
+    if paths.iter().any(Vec::is_empty) {
+        return Some(value.clone());
+    }
+    let below = |key: &str| -> Vec<Vec<&str>> {
+        paths
+            .iter()
+            .filter(|path| path[0] == key || path[0] == "*")
+            .map(|path| path[1..].to_vec())
+            .collect()
+    };
     match value {
         Value::Object(map) => {
-            for key in NOT_SHOWN {
-                map.remove(key);
-            }
-            map.values_mut().for_each(strip);
+            let kept: Map<String, Value> = map
+                .iter()
+                .filter_map(|(key, v)| Some((key.clone(), pick(v, &below(key))?)))
+                .collect();
+            (!kept.is_empty()).then_some(Value::Object(kept))
         }
-        Value::Array(items) => items.iter_mut().for_each(strip),
+        Value::Array(items) => {
+            let below = below("*");
+            let kept: Vec<Value> = items.iter().filter_map(|v| pick(v, &below)).collect();
+            (!kept.is_empty()).then_some(Value::Array(kept))
+        }
+        _ => None,
+    }
+}
+
+/// Rounds every figure to four significant digits.
+fn round(value: &mut Value) {
+    match value {
+        Value::Object(map) => map.values_mut().for_each(round),
+        Value::Array(items) => items.iter_mut().for_each(round),
         Value::Number(n) if n.is_f64() => {
             let rounded = n
                 .as_f64()
@@ -49,21 +90,23 @@ fn main() {
     let source = "models/emotion-cnn.json";
     println!("cargo:rerun-if-changed={source}");
     let text = std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{source}: {e}"));
-    let mut value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
-    if let Some(evaluation) = value.get_mut("evaluation") {
-        strip(evaluation);
-        // Each (d) fold tests one corpus: its per-corpus figures repeat its report.
-        if let Some(Value::Object(folds)) = evaluation.pointer_mut("/d/folds") {
-            for fold in folds.values_mut().filter_map(Value::as_object_mut) {
-                fold.remove("per_corpus");
-            }
+    let value: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let mut paths: Vec<Vec<&str>> = SHOWN.iter().map(|p| p.split('/').collect()).collect();
+    if let Value::Object(map) = &value {
+        let used = map.keys().filter(|key| !RECORDS.contains(&key.as_str()));
+        paths.extend(used.map(|key| vec![key.as_str()]));
+    }
+    let mut shown = pick(&value, &paths).expect("the metadata is an object");
+    for key in RECORDS {
+        if let Some(record) = shown.get_mut(key) {
+            round(record);
         }
     }
     let out =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("emotion-cnn.json");
     std::fs::write(
         &out,
-        serde_json::to_string(&value).expect("a parsed value serialises"),
+        serde_json::to_string(&shown).expect("a parsed value serialises"),
     )
     .unwrap_or_else(|e| panic!("{}: {e}", out.display()));
 }

@@ -65,4 +65,49 @@ mod tests {
             metadata.input.channels(&metadata.features)
         );
     }
+
+    #[test]
+    fn embedded_metadata_keeps_what_the_model_and_the_card_read() {
+        let full: serde_json::Value =
+            serde_json::from_str(include_str!("../models/emotion-cnn.json")).unwrap();
+        let embedded: serde_json::Value = serde_json::from_str(MODEL_METADATA).unwrap();
+        for (key, value) in full.as_object().unwrap() {
+            if key != "training" && key != "evaluation" {
+                assert_eq!(&embedded[key], value, "{key} is embedded whole and exact");
+            }
+        }
+        assert_eq!(
+            embedded["training"]["data"]["clips"],
+            full["training"]["data"]["clips"]
+        );
+        let folds = embedded["evaluation"]["d"]["folds"].as_object().unwrap();
+        assert_eq!(
+            folds.len(),
+            full["evaluation"]["d"]["folds"].as_object().unwrap().len()
+        );
+        for (corpus, fold) in folds {
+            let full_report = &full["evaluation"]["d"]["folds"][corpus]["report"];
+            let uar = fold["report"]["uar"].as_f64().unwrap();
+            assert!(
+                (uar - full_report["uar"].as_f64().unwrap()).abs() < 1e-4,
+                "{corpus}"
+            );
+            assert_eq!(
+                fold["report"]["spread"]["class"],
+                full_report["spread"]["class"]
+            );
+            let classes = fold["report"]["per_class"].as_array().unwrap();
+            assert_eq!(classes.len(), crate::Emotion::COUNT);
+            assert!(
+                classes
+                    .iter()
+                    .all(|c| c["recall"].is_number() && c["support"].is_number())
+            );
+            assert!(fold.get("networks").is_none() && fold["report"].get("confusion").is_none());
+        }
+        for protocol in ["a", "c"] {
+            assert!(embedded["evaluation"][protocol]["report"]["accuracy"].is_number());
+        }
+        assert!(embedded["evaluation"]["c"]["per_corpus"]["RAVDESS"]["accuracy"].is_number());
+    }
 }
