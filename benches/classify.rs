@@ -24,6 +24,8 @@ fn clip() -> (Vec<f32>, u32) {
 }
 
 fn bench(c: &mut Criterion) {
+    // The allocator as the `train` program sets it (src/allocator.rs).
+    speech_emotion::allocator::keep_freed_memory();
     c.bench_function("start-up: load the shipped model", |b| {
         b.iter(|| shipped().unwrap())
     });

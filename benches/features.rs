@@ -21,6 +21,8 @@ fn clip(name: &str) -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
+    // The allocator as the `train` program sets it (src/allocator.rs).
+    speech_emotion::allocator::keep_freed_memory();
     let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
     for name in ["clip_3s.wav", "clip_60s.wav"] {
         let bytes = clip(name);

@@ -4,6 +4,8 @@
 //! Data flows one way: bytes -> samples -> features -> model -> probabilities. The same code
 //! serves the trainer, the `predict` command and the web page.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod allocator;
 pub mod audio;
 pub mod calibration;
 pub mod classifier;

@@ -47,6 +47,8 @@ fn step_bench(c: &mut Criterion, name: &str, config: ModelConfig) {
 }
 
 fn bench(c: &mut Criterion) {
+    // The allocator as the `train` program sets it (src/allocator.rs).
+    speech_emotion::allocator::keep_freed_memory();
     let base = ModelConfig::new(ROWS).with_channels([48, 96, 96]);
     let front = base.clone().with_image(Some([4, 5]));
     step_bench(c, "image front of one layer, 4 maps", front.clone());

@@ -31,6 +31,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    speech_emotion::allocator::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Features(args) => commands::features::run(args),
