@@ -88,6 +88,31 @@ impl MelFilterbank {
         }
     }
 
+    /// The mel power of a block of frames at once: `block` holds their power spectra bin by bin
+    /// (`block[k * stride + j]` is bin `k` of the block's frame `j`, `width` frames), and band
+    /// `m`'s values go to `out[m * out_stride..][..width]`. Each band's bins are added in the
+    /// same order as [`Self::apply`] adds them, so the values are the same bit for bit; the
+    /// inner loop runs along the frames, where the arithmetic vectorises.
+    pub fn apply_block(
+        &self,
+        block: &[f32],
+        stride: usize,
+        width: usize,
+        out: &mut [f32],
+        out_stride: usize,
+    ) {
+        for ((start, weights), row) in self.bands.iter().zip(out.chunks_mut(out_stride)) {
+            let row = &mut row[..width];
+            row.fill(0.0);
+            for (k, &w) in (*start..).zip(weights) {
+                let bin = &block[k * stride..k * stride + width];
+                for (o, &p) in row.iter_mut().zip(bin) {
+                    *o += w * p;
+                }
+            }
+        }
+    }
+
     /// The dense weight of band `m` at bin `k`.
     pub fn weight(&self, m: usize, k: usize) -> f32 {
         let (start, weights) = &self.bands[m];
@@ -121,6 +146,39 @@ mod tests {
                 .map(|k| f64::from(fb.weight(m, k)) * bin_hz)
                 .sum();
             assert!((area - 1.0).abs() < 0.02, "band {m}: area {area}");
+        }
+    }
+
+    #[test]
+    fn a_block_of_frames_gives_each_frames_values_bit_for_bit() {
+        let mel = MelFilterbank::new(16_000, 512, 64, 0.0, 8000.0);
+        let (bins, width, stride) = (mel.n_bins(), 5, 8);
+        let frames: Vec<Vec<f32>> = (0..width)
+            .map(|j| {
+                (0..bins)
+                    .map(|k| ((k * 7919 + j * 104_729) % 1009) as f32 / 97.0)
+                    .collect()
+            })
+            .collect();
+        let mut block = vec![f32::NAN; bins * stride];
+        for (j, frame) in frames.iter().enumerate() {
+            for (k, &p) in frame.iter().enumerate() {
+                block[k * stride + j] = p;
+            }
+        }
+        let out_stride = 11;
+        let mut out = vec![f32::NAN; mel.n_mels() * out_stride];
+        mel.apply_block(&block, stride, width, &mut out, out_stride);
+        let mut one = vec![0.0; mel.n_mels()];
+        for (j, frame) in frames.iter().enumerate() {
+            mel.apply(frame, &mut one);
+            for (m, &value) in one.iter().enumerate() {
+                assert_eq!(
+                    out[m * out_stride + j].to_bits(),
+                    value.to_bits(),
+                    "band {m}"
+                );
+            }
         }
     }
 }
