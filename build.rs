@@ -1,7 +1,8 @@
 //! Embeds the shipped model's metadata as the page needs it: everything the model uses
 //! (classes, features, normalisation, calibration, architecture) whole and exact, but of the
-//! training record and the evaluation only the fields the model card reads ([`SHOWN`]), with
-//! their figures to four significant digits (the card shows percentages or two decimals).
+//! training record, the evaluation and the calibration's figures only the fields the model card
+//! reads ([`SHOWN`]), with those figures to four significant digits (the card shows percentages
+//! or two decimals).
 //! `models/emotion-cnn.json` keeps all of it, readable in the repository, and the page
 //! downloads about 45 KB (gzipped) less.
 
@@ -11,7 +12,12 @@ use serde_json::{Map, Value};
 
 /// The fields of `training` and `evaluation` that `www/model-card.js` reads, as paths of keys;
 /// `*` stands for every key of an object or every item of an array.
-const SHOWN: [&str; 18] = [
+const SHOWN: [&str; 23] = [
+    "calibration/temperature",
+    "calibration/unsure_margin",
+    "calibration/figures/unsure_share",
+    "calibration/figures/accuracy_when_sure",
+    "calibration/figures/accuracy_when_unsure",
     "training/data/clips",
     "training/data/per_corpus",
     "evaluation/a/unit",
@@ -33,7 +39,11 @@ const SHOWN: [&str; 18] = [
 ];
 
 /// The top-level fields cut down to [`SHOWN`]; every other one is what the model uses, kept.
-const RECORDS: [&str; 2] = ["training", "evaluation"];
+const RECORDS: [&str; 3] = ["calibration", "training", "evaluation"];
+
+/// The figures rounded to four significant digits (JSON pointers): what the card shows, never
+/// what the model computes with (the calibration's temperature and margin stay exact).
+const ROUNDED: [&str; 3] = ["/calibration/figures", "/training", "/evaluation"];
 
 /// The part of `value` that `paths` (split into keys) reach, or `None` if they reach nothing.
 /// A path that ends here keeps the whole value.
@@ -97,9 +107,9 @@ fn main() {
         paths.extend(used.map(|key| vec![key.as_str()]));
     }
     let mut shown = pick(&value, &paths).expect("the metadata is an object");
-    for key in RECORDS {
-        if let Some(record) = shown.get_mut(key) {
-            round(record);
+    for pointer in ROUNDED {
+        if let Some(figures) = shown.pointer_mut(pointer) {
+            round(figures);
         }
     }
     let out =

@@ -72,10 +72,17 @@ mod tests {
             serde_json::from_str(include_str!("../models/emotion-cnn.json")).unwrap();
         let embedded: serde_json::Value = serde_json::from_str(MODEL_METADATA).unwrap();
         for (key, value) in full.as_object().unwrap() {
-            if key != "training" && key != "evaluation" {
+            if !["training", "evaluation", "calibration"].contains(&key.as_str()) {
                 assert_eq!(&embedded[key], value, "{key} is embedded whole and exact");
             }
         }
+        for used in ["temperature", "unsure_margin"] {
+            assert_eq!(
+                embedded["calibration"][used], full["calibration"][used],
+                "{used}"
+            );
+        }
+        assert!(embedded["calibration"]["figures"]["unsure_share"].is_number());
         assert_eq!(
             embedded["training"]["data"]["clips"],
             full["training"]["data"]["clips"]
