@@ -16,9 +16,9 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// A result as a plain JavaScript object: written as JSON by serde_json (already in the wasm for
-/// the metadata) and read by the browser's own parser, which takes less code than converting
-/// it field by field.
+/// A result as a plain JavaScript object: written as JSON by serde_json (a crate the wasm already
+/// holds, for the metadata) and read by the browser's own parser, which took less code than
+/// serde-wasm-bindgen's conversion field by field.
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     let json = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
     js_sys::JSON::parse(&json).map_err(|_| JsError::new("could not build the result"))
