@@ -3,15 +3,16 @@
 //! training record, the evaluation and the calibration's figures only the fields the model card
 //! reads ([`SHOWN`]), with those figures to four significant digits (the card shows percentages
 //! or two decimals).
-//! `models/emotion-cnn.json` keeps all of it, readable in the repository, and the page
-//! downloads about 45 KB (gzipped) less.
+//! `models/emotion-cnn.json` keeps all of it, readable in the repository; embedded, the page's
+//! copy is 2.2 KB gzipped against 36 KB for the whole file without its pretty-printing.
 
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
-/// The fields of `training` and `evaluation` that `www/model-card.js` reads, as paths of keys;
-/// `*` stands for every key of an object or every item of an array.
+/// The fields of [`RECORDS`] that the model (the calibration's temperature and margin) and
+/// `www/model-card.js` read, as paths of keys; `*` stands for every key of an object or every
+/// item of an array (an array keeps the items a path reaches).
 const SHOWN: [&str; 23] = [
     "calibration/temperature",
     "calibration/unsure_margin",
