@@ -7,7 +7,8 @@ fn megabyte_blocks_come_from_the_heap_once_freed_memory_is_kept() {
     let mapped = || unsafe { libc::mallinfo2() }.hblkhd;
     let block = 4 << 20;
     let before = mapped();
-    let untuned = vec![1u8; block];
+    // black_box: an optimised build would otherwise leave out an allocation nothing reads.
+    let untuned = std::hint::black_box(vec![1u8; block]);
     assert!(
         mapped() >= before + block,
         "without the settings glibc maps a 4 MiB block on its own"
@@ -15,7 +16,7 @@ fn megabyte_blocks_come_from_the_heap_once_freed_memory_is_kept() {
     drop(untuned);
     assert!(speech_emotion::allocator::keep_freed_memory());
     let before = mapped();
-    let tuned = vec![1u8; block];
+    let tuned = std::hint::black_box(vec![1u8; block]);
     assert!(mapped() < before + block, "the block came from the heap");
     assert_eq!(tuned.iter().map(|&b| usize::from(b)).sum::<usize>(), block);
 }
