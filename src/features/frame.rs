@@ -32,6 +32,29 @@ pub fn frames<T>(padded: &[T], frame_length: usize, hop: usize) -> impl Iterator
         .map(move |t| &padded[t * hop..t * hop + frame_length])
 }
 
+/// Frames the spectral steps handle together: the STFT hands over 16 power spectra of 257 bins
+/// at once (they stay in the L1 cache), and the filterbank and DCT sum along 16 frames, whole
+/// vector registers in every lane width.
+pub const FRAME_BLOCK: usize = 16;
+
+/// Copies the first `dst.len()` (at most [`FRAME_BLOCK`]) values of a block: a fixed-size copy
+/// for a whole block, where a copy of a variable length would call `memcpy`.
+pub fn store_block(dst: &mut [f32], src: &[f32; FRAME_BLOCK]) {
+    match <&mut [f32; FRAME_BLOCK]>::try_from(&mut *dst) {
+        Ok(whole) => *whole = *src,
+        Err(_) => dst.copy_from_slice(&src[..dst.len()]),
+    }
+}
+
+/// Copies up to [`FRAME_BLOCK`] values into the start of a block, a fixed-size copy for a whole
+/// one ([`store_block`]'s converse).
+pub fn load_block(dst: &mut [f32; FRAME_BLOCK], src: &[f32]) {
+    match <&[f32; FRAME_BLOCK]>::try_from(src) {
+        Ok(whole) => *dst = *whole,
+        Err(_) => dst[..src.len()].copy_from_slice(src),
+    }
+}
+
 /// How many whole frames of `frame_length`, one every `hop` samples, fit in `len` samples.
 pub fn frame_count(len: usize, frame_length: usize, hop: usize) -> usize {
     if len < frame_length {

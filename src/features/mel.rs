@@ -1,6 +1,8 @@
 //! The Slaney mel filterbank with Slaney area normalisation, as `librosa.filters.mel(htk=False,
 //! norm="slaney")` builds it, and its product with a power spectrum.
 
+use super::frame::{FRAME_BLOCK, store_block};
+
 const F_SP: f64 = 200.0 / 3.0;
 const MIN_LOG_HZ: f64 = 1000.0;
 const MIN_LOG_MEL: f64 = MIN_LOG_HZ / F_SP;
@@ -88,28 +90,26 @@ impl MelFilterbank {
         }
     }
 
-    /// The mel power of a block of frames at once: `block` holds their power spectra bin by bin
-    /// (`block[k * stride + j]` is bin `k` of the block's frame `j`, `width` frames), and band
-    /// `m`'s values go to `out[m * out_stride..][..width]`. Each band's bins are added in the
-    /// same order as [`Self::apply`] adds them, so the values are the same bit for bit; the
-    /// inner loop runs along the frames, where the arithmetic vectorises.
+    /// The mel power of a block of frames at once: `block[k][j]` is bin `k` of the block's
+    /// frame `j`, and band `m`'s values for the first `width` frames go to
+    /// `out[m * out_stride..][..width]`. Each band's bins are added in the same order as
+    /// [`Self::apply`] adds them, so the values are the same bit for bit; the sums run along the
+    /// frames, in registers.
     pub fn apply_block(
         &self,
-        block: &[f32],
-        stride: usize,
+        block: &[[f32; FRAME_BLOCK]],
         width: usize,
         out: &mut [f32],
         out_stride: usize,
     ) {
         for ((start, weights), row) in self.bands.iter().zip(out.chunks_mut(out_stride)) {
-            let row = &mut row[..width];
-            row.fill(0.0);
-            for (k, &w) in (*start..).zip(weights) {
-                let bin = &block[k * stride..k * stride + width];
-                for (o, &p) in row.iter_mut().zip(bin) {
-                    *o += w * p;
+            let mut sums = [0.0f32; FRAME_BLOCK];
+            for (&w, bin) in weights.iter().zip(&block[*start..]) {
+                for (sum, &p) in sums.iter_mut().zip(bin) {
+                    *sum += w * p;
                 }
             }
+            store_block(&mut row[..width], &sums);
         }
     }
 
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn a_block_of_frames_gives_each_frames_values_bit_for_bit() {
         let mel = MelFilterbank::new(16_000, 512, 64, 0.0, 8000.0);
-        let (bins, width, stride) = (mel.n_bins(), 5, 8);
+        let (bins, width) = (mel.n_bins(), 5);
         let frames: Vec<Vec<f32>> = (0..width)
             .map(|j| {
                 (0..bins)
@@ -160,15 +160,15 @@ mod tests {
                     .collect()
             })
             .collect();
-        let mut block = vec![f32::NAN; bins * stride];
+        let mut block = vec![[f32::NAN; FRAME_BLOCK]; bins];
         for (j, frame) in frames.iter().enumerate() {
             for (k, &p) in frame.iter().enumerate() {
-                block[k * stride + j] = p;
+                block[k][j] = p;
             }
         }
         let out_stride = 11;
         let mut out = vec![f32::NAN; mel.n_mels() * out_stride];
-        mel.apply_block(&block, stride, width, &mut out, out_stride);
+        mel.apply_block(&block, width, &mut out, out_stride);
         let mut one = vec![0.0; mel.n_mels()];
         for (j, frame) in frames.iter().enumerate() {
             mel.apply(frame, &mut one);

@@ -2,6 +2,7 @@
 //! norm="ortho", lifter=0)` computes them (scipy's `dct(type=2, norm="ortho")` along the mel
 //! axis, first `n_mfcc` coefficients kept), in `f32` as one matrix product.
 
+use super::frame::{FRAME_BLOCK, load_block, store_block};
 use super::matrix::Matrix;
 
 /// A precomputed `n_mfcc × n_mels` orthonormal DCT-II basis (computed in `f64`, kept in `f32`).
@@ -36,17 +37,27 @@ impl Dct {
     }
 
     /// Applies the transform to every column (frame) of a log-mel matrix: the product
-    /// `basis × log_mel`, accumulated row by row so that the inner loop runs along the frames.
+    /// `basis × log_mel`, [`FRAME_BLOCK`] frames at a time, each coefficient's sums along the frames
+    /// held in registers. Every value adds its terms in band order, as a row-by-row product does.
     pub fn apply(&self, log_mel: &Matrix) -> Matrix {
         assert_eq!(log_mel.rows, self.n_mels, "log-mel rows must equal n_mels");
         let frames = log_mel.cols;
         let mut out = Matrix::zeros(self.n_mfcc, frames);
-        for (k, out_row) in out.data.chunks_exact_mut(frames.max(1)).enumerate() {
-            let basis_row = &self.basis[k * self.n_mels..(k + 1) * self.n_mels];
-            for (m, &b) in basis_row.iter().enumerate() {
-                for (o, &x) in out_row.iter_mut().zip(log_mel.row(m)) {
-                    *o += b * x;
+        let mut tile = vec![0.0f32; self.n_mels * FRAME_BLOCK];
+        let (tile, _) = tile.as_chunks_mut::<FRAME_BLOCK>();
+        for first in (0..frames).step_by(FRAME_BLOCK) {
+            let width = FRAME_BLOCK.min(frames - first);
+            for (m, band) in tile.iter_mut().enumerate() {
+                load_block(band, &log_mel.row(m)[first..first + width]);
+            }
+            for (k, basis_row) in self.basis.chunks_exact(self.n_mels).enumerate() {
+                let mut sums = [0.0f32; FRAME_BLOCK];
+                for (&b, band) in basis_row.iter().zip(&*tile) {
+                    for (sum, &v) in sums.iter_mut().zip(band) {
+                        *sum += b * v;
+                    }
                 }
+                store_block(&mut out.data[k * frames + first..][..width], &sums);
             }
         }
         out
@@ -82,5 +93,29 @@ mod tests {
         let out = Dct::new(3, 4).apply(&log_mel);
         assert!((out.get(0, 0) - 4.0).abs() < 1e-6);
         assert!(out.get(1, 0).abs() < 1e-6 && out.get(2, 0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn tiles_give_each_frames_sums_bit_for_bit() {
+        let (n_mels, frames) = (64, 2 * FRAME_BLOCK + 5);
+        let data = (0..n_mels * frames)
+            .map(|i| ((i * 7919) % 1009) as f32 / 13.0 - 40.0)
+            .collect();
+        let log_mel = Matrix {
+            rows: n_mels,
+            cols: frames,
+            data,
+        };
+        let dct = Dct::new(20, n_mels);
+        let out = dct.apply(&log_mel);
+        for k in 0..20 {
+            for t in 0..frames {
+                let mut sum = 0.0f32;
+                for m in 0..n_mels {
+                    sum += dct.basis[k * n_mels + m] * log_mel.get(m, t);
+                }
+                assert_eq!(out.get(k, t).to_bits(), sum.to_bits(), "{k}, {t}");
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 
-use super::frame::frames;
+use super::frame::{FRAME_BLOCK, frame_count, frames};
 
 /// A planned real-input STFT of one size: periodic Hann window, over an already padded signal.
 pub struct Stft {
@@ -39,13 +39,22 @@ impl Stft {
         self.n_fft / 2 + 1
     }
 
-    /// Calls `sink(frame, power)` with the power spectrum `|X|²` of each frame of the centre-padded
-    /// signal `padded`, in order. One windowed copy of each frame is the only copy made.
-    pub fn power_frames(&self, padded: &[f32], mut sink: impl FnMut(usize, &[f32])) {
+    /// Calls `sink(first, width, block)` with the power spectra `|X|²` of the frames of the
+    /// centre-padded signal `padded`, [`FRAME_BLOCK`] frames at a time and in order: `block[k][j]`
+    /// is bin `k` of frame `first + j`, for `j < width` (the last block may be narrower). One
+    /// windowed copy of each frame is the only copy made, and each power lands where the
+    /// filterbank reads it.
+    pub fn power_blocks(
+        &self,
+        padded: &[f32],
+        mut sink: impl FnMut(usize, usize, &[[f32; FRAME_BLOCK]]),
+    ) {
         let mut input = self.fft.make_input_vec();
         let mut spectrum = self.fft.make_output_vec();
         let mut scratch = self.fft.make_scratch_vec();
-        let mut power = vec![0.0f32; self.n_bins()];
+        let mut block = vec![0.0f32; self.n_bins() * FRAME_BLOCK];
+        let (block, _) = block.as_chunks_mut::<FRAME_BLOCK>();
+        let total = frame_count(padded.len(), self.n_fft, self.hop);
         for (t, frame) in frames(padded, self.n_fft, self.hop).enumerate() {
             for ((slot, &x), &w) in input.iter_mut().zip(frame).zip(&self.window) {
                 *slot = x * w;
@@ -53,10 +62,13 @@ impl Stft {
             self.fft
                 .process_with_scratch(&mut input, &mut spectrum, &mut scratch)
                 .expect("buffers come from the plan itself");
-            for (p, z) in power.iter_mut().zip(&spectrum) {
-                *p = z.norm_sqr();
+            let j = t % FRAME_BLOCK;
+            for (bin, z) in block.iter_mut().zip(&spectrum) {
+                bin[j] = z.norm_sqr();
             }
-            sink(t, &power);
+            if j + 1 == FRAME_BLOCK || t + 1 == total {
+                sink(t - j, j + 1, block);
+            }
         }
     }
 
@@ -108,13 +120,18 @@ mod tests {
             let stft = Stft::new(128, 64);
             let padded = pad_center(&signal[..len], 128, Padding::Zeros);
             let mut count = 0;
-            stft.power_frames(&padded, |t, power| {
-                let frame = &padded[t * 64..t * 64 + 128];
-                let expected = dft_power(frame, &stft.window);
-                for (p, e) in power.iter().zip(&expected) {
-                    assert!((f64::from(*p) - e).abs() <= 1e-4 * (1.0 + e), "frame {t}");
+            stft.power_blocks(&padded, |first, width, block| {
+                for j in 0..width {
+                    let t = first + j;
+                    assert_eq!(t, count);
+                    let frame = &padded[t * 64..t * 64 + 128];
+                    let expected = dft_power(frame, &stft.window);
+                    for (bin, e) in block.iter().zip(&expected) {
+                        let p = f64::from(bin[j]);
+                        assert!((p - e).abs() <= 1e-4 * (1.0 + e), "frame {t}");
+                    }
+                    count += 1;
                 }
-                count += 1;
             });
             assert_eq!(count, 1 + len / 64);
         }
