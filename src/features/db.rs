@@ -33,10 +33,10 @@ fn to_db(power: f32) -> f32 {
     if power > AMIN { db } else { AMIN_DB }
 }
 
-/// The natural logarithm of a positive normal `f32`, as Cephes' `logf` computes it (within
-/// about one unit in the last place): `x = m · 2^e` with `m` in `[√½, √2)`, then a degree-9
-/// polynomial in `m - 1`. Branch-free and libm-free, so a loop of it vectorises, which a call
-/// to the library's `logf` does not.
+/// The natural logarithm of a positive normal `f32`, as Cephes' `logf` computes it: `x = m · 2^e`
+/// with `m` in `[√½, √2)`, then its polynomial in `m - 1`. Within two units in the last place,
+/// or 2.4e-7 where the logarithm is below 1 in magnitude (tested). Branch-free and libm-free,
+/// so a loop of it vectorises, which a call to the library's `logf` does not.
 #[inline(always)]
 fn ln(x: f32) -> f32 {
     const SQRT_HALF: f32 = std::f32::consts::FRAC_1_SQRT_2;
@@ -71,7 +71,7 @@ mod tests {
     }
 
     #[test]
-    fn the_logarithm_is_within_two_units_in_the_last_place() {
+    fn the_logarithm_is_within_two_units_in_the_last_place_or_two_epsilons() {
         let mut x = 1.01e-10f32;
         while x < 1e20 {
             let exact = f64::from(x).ln();
