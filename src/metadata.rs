@@ -32,6 +32,10 @@ pub struct ModelMetadata {
     pub model: ModelConfig,
     /// Whether the record stores weights in half precision.
     pub half_precision: bool,
+    /// With half precision: the bits of the per-channel grid the weight tensors were rounded
+    /// to ([`crate::record::to_half_precision`]); none for full `f16`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_grid_bits: Option<u32>,
     /// Temperature and unsure margin fitted on validation speakers (none: raw probabilities,
     /// never unsure).
     #[serde(default)]

@@ -42,7 +42,7 @@ pub fn write_model(
         .map_err(|e| format!("{e:?}"))?
         .to_vec();
     if metadata.half_precision {
-        record = to_half_precision(&record)?;
+        record = to_half_precision(&record, metadata.weight_grid_bits)?;
     }
     let reloaded = speech_emotion::Classifier::new(&record, metadata.clone())?;
     check_reload(&in_memory, &reloaded, examples, metadata.half_precision)?;

@@ -92,6 +92,8 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             .unwrap();
     // The quick configuration trains two networks from different seeds; each one learns.
     assert_eq!(meta["model"]["members"], 2);
+    assert_eq!(meta["half_precision"], true);
+    assert_eq!(meta["weight_grid_bits"], 9, "the default grid");
     let ship = &meta["evaluation"]["ship"];
     let validated = ship["speakers"]["valid"].as_array().unwrap();
     for speaker in ["ravdess-15", "savee-JK", "nemo-MP0", "ased-01-03"] {
@@ -487,6 +489,39 @@ fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
     let again = half();
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already in half precision"));
+
+    let grid = |bits: &str| {
+        bin()
+            .args(["half", "--grid-bits", bits, "--model"])
+            .arg(&json)
+            .arg(&clips)
+            .output()
+            .unwrap()
+    };
+    let refused = grid("1");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("give 0 (no grid) or 2 to 11 bits"));
+    let output = grid("9");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(metadata["weight_grid_bits"], 9);
+    let kept = answers(&before)
+        .iter()
+        .zip(answers(&predict(&json)))
+        .filter(|(a, b)| **a == *b)
+        .count();
+    assert!(kept >= 475, "only {kept} of 480 answers kept on the grid");
+    let again = grid("9");
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("already in half precision on a 9-bit grid")
+    );
 }
 
 #[test]

@@ -51,6 +51,8 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         normalization: Normalization::fit(std::iter::empty(), None),
         model: model_config.clone(),
         half_precision: args.half_precision,
+        weight_grid_bits: (args.half_precision && args.weight_grid_bits > 0)
+            .then_some(args.weight_grid_bits),
         calibration: None,
         training: serde_json::Value::Null,
         evaluation: serde_json::Value::Null,

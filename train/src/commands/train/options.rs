@@ -134,6 +134,12 @@ pub struct Args {
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub(super) half_precision: bool,
+    /// With half precision, also round each weight tensor per channel to a grid of this many
+    /// bits (power-of-two steps, exact in f16), which gzip stores in about that many bits per
+    /// weight; 0 keeps full f16. The shipped model's 9 bits changed 0.3 % of its answers over
+    /// every clip of the corpora, and no probability by more than 0.026 (README).
+    #[arg(long, default_value_t = 9, value_parser = crate::commands::half::parse_grid_bits)]
+    pub(super) weight_grid_bits: u32,
 }
 
 fn parse_input(value: &str) -> Result<InputKind, String> {
