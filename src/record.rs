@@ -132,23 +132,28 @@ mod tests {
             }
         }
         assert!(matrices > 5);
-        let inputs = test_inputs(&metadata);
         let half = Classifier::new(MODEL_RECORD, metadata.clone()).unwrap();
         let grid = Classifier::new(&gridded, metadata).unwrap();
-        let (a, b) = (
-            half.probabilities(&inputs).unwrap(),
-            grid.probabilities(&inputs).unwrap(),
-        );
-        let worst = a
-            .iter()
-            .zip(&b)
-            .flat_map(|(p, q)| p.0.iter().zip(&q.0).map(|(x, y)| (x - y).abs()))
-            .fold(0.0f32, f32::max);
+        let worst = largest_change(&half, &grid);
         assert!(worst > 0.0 && worst < 0.1, "probabilities moved by {worst}");
     }
 
-    /// Eight windows of made-up inputs of the shipped model's shape.
-    fn test_inputs(metadata: &crate::metadata::ModelMetadata) -> Vec<Matrix> {
+    /// The largest difference between two classifiers' probabilities on eight windows of
+    /// made-up inputs of the shipped model's shape.
+    fn largest_change(a: &Classifier, b: &Classifier) -> f32 {
+        let metadata = shipped_metadata().unwrap();
+        let inputs = made_up_inputs(&metadata);
+        let (a, b) = (
+            a.probabilities(&inputs).unwrap(),
+            b.probabilities(&inputs).unwrap(),
+        );
+        a.iter()
+            .zip(&b)
+            .flat_map(|(p, q)| p.0.iter().zip(&q.0).map(|(x, y)| (x - y).abs()))
+            .fold(0.0f32, f32::max)
+    }
+
+    fn made_up_inputs(metadata: &crate::metadata::ModelMetadata) -> Vec<Matrix> {
         let channels = metadata.model.in_channels;
         (0..8)
             .map(|k| Matrix {
@@ -190,16 +195,7 @@ mod tests {
         assert!(!stored.is_empty() && stored.iter().all(|t| t.dtype == DType::F16));
         let full = Classifier::new(&full_record, metadata.clone()).unwrap();
         let halved = Classifier::new(&half, metadata.clone()).unwrap();
-        let inputs = test_inputs(&metadata);
-        let (a, b) = (
-            full.probabilities(&inputs).unwrap(),
-            halved.probabilities(&inputs).unwrap(),
-        );
-        let worst = a
-            .iter()
-            .zip(&b)
-            .flat_map(|(p, q)| p.0.iter().zip(&q.0).map(|(x, y)| (x - y).abs()))
-            .fold(0.0f32, f32::max);
+        let worst = largest_change(&full, &halved);
         assert!(worst < 0.02, "probabilities moved by {worst}");
     }
 }
