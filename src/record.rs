@@ -12,10 +12,11 @@ use crate::error::{Error, Result};
 /// as they are.
 ///
 /// With `grid_bits`, each weight tensor's values are also rounded, per slice along its first
-/// dimension (a convolution's output channel, a linear layer's input), to multiples of a power of two chosen so that the channel's largest value
-/// is at most `2^(grid_bits - 1) - 1` steps: every value is then exact in `f16` and a channel
-/// takes at most `2^grid_bits - 1` distinct values, so gzip stores about `grid_bits` bits per
-/// weight instead of nearly 16. Vectors (biases, batch-norm parameters) keep full `f16`.
+/// dimension (a convolution's output channel, a linear layer's input), to multiples of a power
+/// of two chosen so that the slice's largest value is at most `2^(grid_bits - 1) - 1` steps:
+/// every value is then exact in `f16` and a slice takes at most `2^grid_bits - 1` distinct
+/// values, so gzip stores about `grid_bits` bits per weight instead of nearly 16. Vectors
+/// (biases, batch-norm parameters) keep full `f16`.
 pub fn to_half_precision(record: &[u8], grid_bits: Option<u32>) -> Result<Vec<u8>> {
     let bad = |e: burn_pack::Error| Error::Model(format!("record: {e}"));
     let tensors = Reader::from_bytes(Bytes::from_bytes_vec(record.to_vec()))
