@@ -5,7 +5,8 @@
 use super::frame::{FRAME_BLOCK, load_block, store_block};
 use super::matrix::Matrix;
 
-/// A precomputed `n_mfcc × n_mels` orthonormal DCT-II basis (computed in `f64`, kept in `f32`).
+/// A precomputed `n_mfcc × n_mels` orthonormal DCT-II basis (computed in `f64`, kept in `f32`),
+/// with a row of zeros after an odd last row, so that rows always come in pairs.
 #[derive(Debug, Clone)]
 pub struct Dct {
     n_mfcc: usize,
@@ -29,6 +30,7 @@ impl Dct {
                 basis.push((scale * angle.cos()) as f32);
             }
         }
+        basis.resize(n_mfcc.next_multiple_of(2) * n_mels, 0.0);
         Self {
             n_mfcc,
             n_mels,
@@ -37,8 +39,9 @@ impl Dct {
     }
 
     /// Applies the transform to every column (frame) of a log-mel matrix: the product
-    /// `basis × log_mel`, [`FRAME_BLOCK`] frames at a time, each coefficient's sums along the frames
-    /// held in registers. Every value adds its terms in band order, as a row-by-row product does.
+    /// `basis × log_mel`, [`FRAME_BLOCK`] frames and two coefficients at a time, their sums
+    /// along the frames held in registers, so that each band's values are loaded once for two
+    /// coefficients. Every value adds its terms in band order, as a row-by-row product does.
     pub fn apply(&self, log_mel: &Matrix) -> Matrix {
         assert_eq!(log_mel.rows, self.n_mels, "log-mel rows must equal n_mels");
         let frames = log_mel.cols;
@@ -50,14 +53,18 @@ impl Dct {
             for (m, band) in tile.iter_mut().enumerate() {
                 load_block(band, &log_mel.row(m)[first..first + width]);
             }
-            for (k, basis_row) in self.basis.chunks_exact(self.n_mels).enumerate() {
-                let mut sums = [0.0f32; FRAME_BLOCK];
-                for (&b, band) in basis_row.iter().zip(&*tile) {
-                    for (sum, &v) in sums.iter_mut().zip(band) {
-                        *sum += b * v;
+            for (pair, rows) in self.basis.chunks_exact(2 * self.n_mels).enumerate() {
+                let (upper, lower) = rows.split_at(self.n_mels);
+                let (mut xs, mut ys) = ([0.0f32; FRAME_BLOCK], [0.0f32; FRAME_BLOCK]);
+                for ((&a, &b), band) in upper.iter().zip(lower).zip(&*tile) {
+                    for ((x, y), &v) in xs.iter_mut().zip(&mut ys).zip(band) {
+                        *x += a * v;
+                        *y += b * v;
                     }
                 }
-                store_block(&mut out.data[k * frames + first..][..width], &sums);
+                for (k, sums) in (2 * pair..self.n_mfcc).zip([&xs, &ys]) {
+                    store_block(&mut out.data[k * frames + first..][..width], sums);
+                }
             }
         }
         out
@@ -91,6 +98,7 @@ mod tests {
             data: vec![2.0; 4],
         };
         let out = Dct::new(3, 4).apply(&log_mel);
+        assert_eq!((out.rows, out.data.len()), (3, 3));
         assert!((out.get(0, 0) - 4.0).abs() < 1e-6);
         assert!(out.get(1, 0).abs() < 1e-6 && out.get(2, 0).abs() < 1e-6);
     }
@@ -106,15 +114,18 @@ mod tests {
             cols: frames,
             data,
         };
-        let dct = Dct::new(20, n_mels);
-        let out = dct.apply(&log_mel);
-        for k in 0..20 {
-            for t in 0..frames {
-                let mut sum = 0.0f32;
-                for m in 0..n_mels {
-                    sum += dct.basis[k * n_mels + m] * log_mel.get(m, t);
+        for n_mfcc in [19, 20] {
+            let dct = Dct::new(n_mfcc, n_mels);
+            let out = dct.apply(&log_mel);
+            assert_eq!(out.rows, n_mfcc);
+            for k in 0..n_mfcc {
+                for t in 0..frames {
+                    let mut sum = 0.0f32;
+                    for m in 0..n_mels {
+                        sum += dct.basis[k * n_mels + m] * log_mel.get(m, t);
+                    }
+                    assert_eq!(out.get(k, t).to_bits(), sum.to_bits(), "{k}, {t}");
                 }
-                assert_eq!(out.get(k, t).to_bits(), sum.to_bits(), "{k}, {t}");
             }
         }
     }
