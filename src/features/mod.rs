@@ -170,9 +170,22 @@ impl FeatureExtractor {
         self.stft.fft_floor(&padded).norm_sqr()
     }
 
+    /// [`check_samples`] and [`pad_center`] with zeros in one pass over the samples: each run
+    /// of [`CACHED_RUN`] samples is checked just after it is copied, while it is in the cache.
     fn checked_padded(&self, samples: &[f32]) -> Result<Vec<f32>> {
-        check_samples(samples)?;
-        Ok(pad_center(samples, self.config.n_fft, Padding::Zeros))
+        let pad = self.config.n_fft / 2;
+        let mut padded = Vec::with_capacity(samples.len() + 2 * pad);
+        padded.resize(pad, 0.0);
+        let mut counts = [0; 2];
+        for run in samples.chunks(CACHED_RUN) {
+            padded.extend_from_slice(run);
+            let [non_finite, beyond] = count_beyond(run, LIMITS);
+            counts[0] += non_finite;
+            counts[1] += beyond;
+        }
+        judge(samples, counts)?;
+        padded.resize(samples.len() + 2 * pad, 0.0);
+        Ok(padded)
     }
 
     /// Mel power of every frame, band by band: the STFT hands over the power spectra of
@@ -197,13 +210,22 @@ pub const MAX_SAMPLE: f32 = 1e6;
 /// and each inlined copy of its vectorised loop added to the page's download.
 #[inline(never)]
 pub fn check_samples(samples: &[f32]) -> Result<()> {
+    judge(samples, count_beyond(samples, LIMITS))
+}
+
+/// Samples copied and checked together by [`FeatureExtractor`]: 16 KiB, well within the L1
+/// cache.
+const CACHED_RUN: usize = 4096;
+
+/// The verdict of [`check_samples`] on the counts [`count_beyond`] gave for [`LIMITS`].
+#[inline(never)]
+fn judge(samples: &[f32], [non_finite, beyond]: [usize; 2]) -> Result<()> {
     if samples.is_empty() {
         return Err(Error::TooShort {
             samples: 0,
             needed: 1,
         });
     }
-    let [non_finite, beyond] = count_beyond(samples, [NON_FINITE, MAX_SAMPLE.to_bits() + 1]);
     if non_finite > 0 {
         return Err(Error::NonFinite(non_finite));
     }
@@ -219,6 +241,10 @@ pub fn check_samples(samples: &[f32]) -> Result<()> {
 
 /// Bit pattern of the smallest non-finite magnitude: infinity, NaNs above it.
 const NON_FINITE: u32 = 0x7f80_0000;
+
+/// What [`count_beyond`] counts for [`check_samples`]: non-finite samples, and samples beyond
+/// [`MAX_SAMPLE`].
+const LIMITS: [u32; 2] = [NON_FINITE, MAX_SAMPLE.to_bits() + 1];
 
 /// How many samples' magnitudes reach each of two bit patterns. Non-negative floats sort as
 /// their bit patterns do, and every magnitude's pattern fits a signed 32-bit integer, so this
@@ -291,6 +317,32 @@ mod tests {
             .collect();
         let mfcc = extractor.mfcc(&unnormalised).unwrap();
         assert!(mfcc.data.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn checking_while_padding_pads_as_librosa_and_finds_bad_samples_in_any_run() {
+        let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+        let samples: Vec<f32> = (0..3 * CACHED_RUN + 17)
+            .map(|i| (i as f32 * 0.01).sin())
+            .collect();
+        assert_eq!(
+            extractor.checked_padded(&samples).unwrap(),
+            pad_center(&samples, 512, Padding::Zeros)
+        );
+        for at in [0, CACHED_RUN - 1, CACHED_RUN, samples.len() - 1] {
+            let mut bad = samples.clone();
+            bad[at] = f32::NAN;
+            assert_eq!(extractor.checked_padded(&bad), Err(Error::NonFinite(1)));
+            bad[at] = -2e6;
+            assert!(matches!(
+                extractor.checked_padded(&bad),
+                Err(Error::OutOfRange { peak, .. }) if peak == 2e6
+            ));
+        }
+        assert!(matches!(
+            extractor.checked_padded(&[]),
+            Err(Error::TooShort { .. })
+        ));
     }
 
     #[test]
