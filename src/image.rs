@@ -1,7 +1,7 @@
 //! An optional 2D front end for the network: a 3 × 3 convolution over the log-mel image (bands ×
 //! frames), batch norm and ReLU, then the maximum over each run of [`BAND_POOL`] adjacent bands;
 //! optionally a second 3 × 3 convolution (batch norm, ReLU) over the pooled maps, which then see
-//! 12 bands at once. The maps, flattened back to rows, join the rows before the bands (ZCR, RMS,
+//! 12 bands at once, and a third over its output (20 bands). The maps, flattened back to rows, join the rows before the bands (ZCR, RMS,
 //! prosody) as the first Conv1d block's input. A pattern learnt at one pitch or formant position
 //! is recognised a few bands higher or lower, which a Conv1d over all bands at once has to learn
 //! band by band.
@@ -18,7 +18,7 @@ pub const BAND_POOL: usize = 4;
 pub const MAX_MAPS: usize = 64;
 
 /// The most convolution layers the front may have.
-pub const MAX_LAYERS: usize = 2;
+pub const MAX_LAYERS: usize = 3;
 
 /// The convolution over the log-mel image (see the module documentation).
 #[derive(Module, Debug)]
@@ -31,6 +31,8 @@ pub struct ImageFront {
     pool: MaxPool2d,
     /// The second layer over the pooled maps, if the front has two.
     second: Option<PooledLayer>,
+    /// The third layer over the second's maps, if the front has three.
+    third: Option<PooledLayer>,
     /// The first band row of the input: the rows before it pass through untouched.
     bands_from: usize,
 }
@@ -43,9 +45,19 @@ pub struct PooledLayer {
     activation: Relu,
 }
 
+impl PooledLayer {
+    fn new(maps: usize, device: &Device) -> Self {
+        Self {
+            conv: Conv2dConfig::new([maps, maps], [3, 3]).init(device),
+            norm: BatchNormConfig::new(maps).init(device),
+            activation: Relu::new(),
+        }
+    }
+}
+
 impl ImageFront {
-    /// `maps` feature maps over the rows from `bands_from` on, with `layers` convolutions (1 or
-    /// 2: the second reads the pooled maps).
+    /// `maps` feature maps over the rows from `bands_from` on, with `layers` convolutions (1 to
+    /// 3: the second reads the pooled maps, the third the second's).
     pub fn new(maps: usize, bands_from: usize, layers: usize, device: &Device) -> Self {
         Self {
             conv: Conv2dConfig::new([1, maps], [3, 3]).init(device),
@@ -54,11 +66,8 @@ impl ImageFront {
             pool: MaxPool2dConfig::new([BAND_POOL, 1])
                 .with_strides([BAND_POOL, 1])
                 .init(),
-            second: (layers > 1).then(|| PooledLayer {
-                conv: Conv2dConfig::new([maps, maps], [3, 3]).init(device),
-                norm: BatchNormConfig::new(maps).init(device),
-                activation: Relu::new(),
-            }),
+            second: (layers > 1).then(|| PooledLayer::new(maps, device)),
+            third: (layers > 2).then(|| PooledLayer::new(maps, device)),
             bands_from,
         }
     }
@@ -109,7 +118,7 @@ impl ImageFront {
             .activation
             .forward(self.norm.forward(conv3x3_same(&self.conv, image)));
         let mut pooled = self.pool.forward(maps);
-        if let Some(layer) = &self.second {
+        for layer in [&self.second, &self.third].into_iter().flatten() {
             pooled = layer
                 .activation
                 .forward(layer.norm.forward(conv3x3_same(&layer.conv, pooled)));
@@ -215,7 +224,7 @@ mod tests {
             .with_channels([4, 4, 4])
             .with_image(Some([3, 2]));
         let x = Tensor::<3>::random([3, 10, 16], Distribution::Normal(0.0, 1.0), &device);
-        for layers in [None, Some(2)] {
+        for layers in [None, Some(2), Some(3)] {
             let config = config.clone().with_image_layers(layers);
             assert!(config.check().is_ok());
             let p = config.init(&device).probabilities(x.clone());
@@ -223,7 +232,7 @@ mod tests {
             let sums: Vec<f32> = p.sum_dim(1).into_data().try_to_vec().unwrap();
             assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
         }
-        assert!(config.clone().with_image_layers(Some(3)).check().is_err());
+        assert!(config.clone().with_image_layers(Some(4)).check().is_err());
         assert!(config.with_image(Some([3, 3])).check().is_err());
         let old: crate::model::ModelConfig = serde_json::from_str(
             r#"{"in_channels": 69, "channels": [32, 64, 64],
@@ -253,8 +262,9 @@ mod tests {
                 .unwrap_err()
                 .contains("layers")
         );
+        assert!(ImageFront::check(8, 3, 69, 5).is_ok());
         assert!(
-            ImageFront::check(8, 3, 69, 5)
+            ImageFront::check(8, 4, 69, 5)
                 .unwrap_err()
                 .contains("layers")
         );

@@ -44,8 +44,8 @@ pub struct ModelConfig {
     /// A 2D convolution over the log-mel image before the blocks ([`ImageFront`]), as `[maps,
     /// first band row]`; `None` (as in metadata from before it) means none.
     pub image: Option<[usize; 2]>,
-    /// The image front's convolutions: 1 or 2 (the second over the pooled maps); `None` (as in
-    /// metadata from before it) means 1.
+    /// The image front's convolutions: 1 to 3 (the second over the pooled maps, the third over
+    /// the second's); `None` (as in metadata from before it) means 1.
     pub image_layers: Option<usize>,
 }
 

@@ -103,9 +103,10 @@ pub struct Args {
     /// validation speakers); 0 trains without.
     #[arg(long, default_value_t = 4)]
     pub(super) image_maps: usize,
-    /// Convolutions in the image front: 1, or 2 (a second 3 × 3 convolution over the pooled
-    /// maps, which then see 12 bands at once; the shipped model's 2 won on the validation
-    /// speakers). [default: 2 with an image front; an error without one]
+    /// Convolutions in the image front: 1, 2 (a second 3 × 3 convolution over the pooled maps,
+    /// which then see 12 bands at once; the shipped model's 2 won on the validation speakers) or
+    /// 3 (a third over the second's maps). [default: 2 with an image front; an error without
+    /// one]
     #[arg(long)]
     pub(super) image_layers: Option<usize>,
     /// Strength of a corpus adversary: a small network learns which corpus each window comes
