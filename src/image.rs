@@ -1,10 +1,10 @@
 //! An optional 2D front end for the network: a 3 × 3 convolution over the log-mel image (bands ×
 //! frames), batch norm and ReLU, then the maximum over each run of [`BAND_POOL`] adjacent bands;
 //! optionally a second 3 × 3 convolution (batch norm, ReLU) over the pooled maps, which then see
-//! 12 bands at once, and a third over its output (20 bands). The maps, flattened back to rows, join the rows before the bands (ZCR, RMS,
-//! prosody) as the first Conv1d block's input. A pattern learnt at one pitch or formant position
-//! is recognised a few bands higher or lower, which a Conv1d over all bands at once has to learn
-//! band by band.
+//! 12 bands at once, and a third over its output (20 bands). The maps, flattened back to rows,
+//! join the rows before the bands (ZCR, RMS, prosody) as the first Conv1d block's input. A
+//! pattern learnt at one pitch or formant position is recognised a few bands higher or lower,
+//! which a Conv1d over all bands at once has to learn band by band.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
