@@ -183,7 +183,7 @@ impl EarlyStop {
     }
 }
 
-/// The progress bar of one network and the line it prints per epoch.
+/// The progress bar of one network, one step per epoch.
 fn epoch_bar(progress: &MultiProgress, epochs: usize, label: &str) -> ProgressBar {
     let bar = progress.add(
         ProgressBar::new(epochs as u64).with_style(
@@ -195,6 +195,7 @@ fn epoch_bar(progress: &MultiProgress, epochs: usize, label: &str) -> ProgressBa
     bar
 }
 
+/// Moves the bar on by one epoch and prints the epoch's line above the bars.
 fn show_epoch(bar: &ProgressBar, progress: &MultiProgress, label: &str, record: &Epoch) {
     bar.set_message(format!(
         "loss {:.3} acc {:.1}% | valid UAR {:.3}",

@@ -1,5 +1,5 @@
 //! Training networks: the configuration, the windows, the scores early stopping and the choice
-//! of configuration use; [`fit`] trains one network, [`jobs`] several at once on every core;
+//! of configuration use; `fit` trains one network, `jobs` several at once on every core;
 //! seeded, so that a run can be reproduced.
 
 mod batch;
