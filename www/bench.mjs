@@ -5,8 +5,8 @@
 //     worker, and on the same clip already at 16 kHz (what resampling costs);
 //   - long files dropped on the page (classifyFile: decode, resample, classify in one stream):
 //     time, and the wasm memory's high-water mark in a fresh worker per file.
-//   node bench.mjs [runs] [loads]   (defaults 50 and 15: start-up varies by ±20 % from one load
-//                                   to the next on 2 cores, so a median of 5 said little)
+//   node bench.mjs [runs] [loads]   (defaults 50 and 15: on 2 cores one load's start-up can take
+//                                   twice another's, so a median of 5 said little)
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +25,12 @@ const WARM_UP = 30;
 const LOADS = Number(process.argv[3] ?? 15);
 /** The start-up target of issue #12, counted in the loads. */
 const READY_TARGET_MS = 300;
+for (const [name, value, given] of [['runs', RUNS, process.argv[2]], ['loads', LOADS, process.argv[3]]]) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`usage: node bench.mjs [runs] [loads]: ${name} must be a whole number above 0, not "${given}"`);
+    process.exit(2);
+  }
+}
 const CLIP = path.join(originals, 'ravdess/Actor_01/03-01-01-01-01-01-01.wav'); // 48 kHz mono
 const CLIP_SECONDS = 3;
 
