@@ -2,6 +2,7 @@
 //! rate that decays by cosine, and early stopping on the validation speakers' mean per-corpus
 //! UAR.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use burn::module::{Module, ModuleVisitor, Param};
@@ -16,12 +17,14 @@ use speech_emotion::classifier::cpu;
 use speech_emotion::dropout::seed_dropout;
 use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 
+use super::average::{WeightAverage, refresh_batch_norm};
 use super::batch::{Batch, smooth};
 use super::jobs::Job;
 use super::sampling::{clip_groups, epoch_picks};
 use super::{Epoch, Sample, TrainConfig, Trained, validation_scores};
 use crate::adversary::{CorpusAdversary, strength};
 use crate::augment::mixup::mix;
+use crate::corpus::Corpus;
 
 /// The emotion network and, when training adversarially, the corpus adversary beside it: one
 /// module, so one optimizer steps both from one loss.
@@ -240,13 +243,21 @@ pub(super) fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgr
         since_best: 0,
     };
     let mut history = Vec::new();
+    let average_start = config
+        .average_from
+        .map(|share| (share * config.epochs as f64).ceil() as usize);
+    let mut average = WeightAverage::default();
     for epoch in 0..config.epochs {
         let progress_share = epoch as f64 / config.epochs as f64;
         let lr = learning_rate(config, progress_share);
         let picks = epoch_picks(job.train, &groups, config, &mut rng);
         let tally;
         (learner, tally) = fit.epoch(learner, &picks, lr, progress_share, &mut rng);
-        let eval = Ensemble::new(vec![learner.net.valid()]).expect("one network");
+        let net = learner.net.valid();
+        if average_start.is_some_and(|start| epoch >= start) {
+            average.add(&net);
+        }
+        let eval = Ensemble::new(vec![net]).expect("one network");
         let (valid_uar, report) =
             validation_scores(&eval, job.valid).expect("validation windows have the model's shape");
         let record = Epoch {
@@ -273,6 +284,50 @@ pub(super) fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgr
     bar.finish_and_clear();
     progress.remove(&bar);
     let (_, model) = stop.best.expect("at least one epoch");
-    let model = model.into_members().pop().expect("one member");
+    let best = model.into_members().pop().expect("one member");
+    let model = match average.mean(best.clone()) {
+        Some(mean) => {
+            let refreshed = fit.refresh(mean, &groups, &mut rng);
+            report_average(&refreshed, &average, job, progress);
+            refreshed
+        }
+        None => best,
+    };
     (model, history)
+}
+
+impl Fit<'_, '_, '_> {
+    /// `net` with its batch-norm statistics measured on one epoch's training batches, drawn
+    /// and augmented as in training.
+    fn refresh(
+        &self,
+        net: EmotionCnn,
+        groups: &BTreeMap<Corpus, Vec<Vec<usize>>>,
+        rng: &mut StdRng,
+    ) -> EmotionCnn {
+        let config = &self.job.config;
+        let picks = epoch_picks(self.job.train, groups, config, rng);
+        let batches: Vec<Tensor<3>> = picks
+            .chunks(config.batch_size)
+            .filter(|chunk| chunk.len() >= 2)
+            .map(|chunk| {
+                Batch::new(chunk, config, self.job.normalization, rng, &self.device).inputs
+            })
+            .collect();
+        refresh_batch_norm(net, batches)
+    }
+}
+
+/// Prints the averaged network's validation score beside the count of epochs averaged.
+fn report_average(net: &EmotionCnn, average: &WeightAverage, job: &Job, progress: &MultiProgress) {
+    let eval = Ensemble::new(vec![net.clone()]).expect("one network");
+    let (valid_uar, _) =
+        validation_scores(&eval, job.valid).expect("validation windows have the model's shape");
+    progress.suspend(|| {
+        eprintln!(
+            "{}: the mean of the last {} epochs' weights, mean corpus UAR {valid_uar:.3}",
+            job.label,
+            average.count()
+        )
+    });
 }

@@ -93,9 +93,10 @@ mod tests {
             .collect();
         let (train_set, valid_set) = samples.split_at(40);
         let model_config = ModelConfig::new(6).with_channels([4, 4, 4]);
-        let mut jobs: Vec<Job> = (0..3)
+        let mut jobs: Vec<Job> = (0..4)
             .map(|k| Job {
                 config: TrainConfig {
+                    average_from: (k == 3).then_some(0.0),
                     adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
                     mixup: if k == 1 { 0.4 } else { 0.0 },
                     masks: Masks {
@@ -127,17 +128,28 @@ mod tests {
         let two = outputs(train_jobs(&model_config, &jobs, 2));
         assert_eq!(one, two);
         assert_ne!(one[0], one[1], "different seeds give different networks");
+        let (adversarial, averaged) = (jobs.remove(2), jobs.remove(2));
         let plain = outputs(train_jobs(
             &model_config,
-            &[Job {
-                config: config(9),
-                ..jobs.remove(2)
-            }],
+            &[
+                Job {
+                    config: config(9),
+                    ..adversarial
+                },
+                Job {
+                    config: config(10),
+                    ..averaged
+                },
+            ],
             1,
         ));
         assert_ne!(
             plain[0], one[2],
             "the adversary changes the network it trains against"
+        );
+        assert_ne!(
+            plain[1], one[3],
+            "averaging the epochs gives another network than the best epoch's"
         );
     }
 }

@@ -2,6 +2,7 @@
 //! of configuration use; `fit` trains one network, `jobs` several at once on every core;
 //! seeded, so that a run can be reproduced.
 
+mod average;
 mod batch;
 mod fit;
 mod jobs;
@@ -51,6 +52,10 @@ pub struct TrainConfig {
     pub label_smoothing: f32,
     /// SpecAugment's band and frame masks (off by default); see [`crate::augment::masking`].
     pub masks: Masks,
+    /// Weight averaging: the network is the mean of its epochs from this share of the epochs on
+    /// (`None`: the best validation epoch's); see `average`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average_from: Option<f64>,
 }
 
 /// An input with its class; `group` ties the windows and copies of one clip. Training inputs are
@@ -151,6 +156,7 @@ pub(crate) mod fixtures {
             mixup: 0.0,
             masks: Masks::default(),
             label_smoothing: 0.0,
+            average_from: None,
         }
     }
 }

@@ -131,6 +131,12 @@ pub struct Args {
     /// plain labels.
     #[arg(long, default_value_t = 0.1)]
     pub(super) label_smoothing: f32,
+    /// Weight averaging (SWA): each network becomes the mean of its weights over every epoch
+    /// from this share of the epochs on (0.5: the second half), its batch-norm statistics
+    /// measured again on training batches; without it (the default), the best validation
+    /// epoch's network.
+    #[arg(long)]
+    pub(super) average_from: Option<f64>,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -221,6 +227,14 @@ pub(super) fn configs(
         )
         .into());
     }
+    if let Some(share) = args.average_from
+        && !(0.0..1.0).contains(&share)
+    {
+        return Err(format!(
+            "--average-from is the share of the epochs where averaging starts, from 0 to below 1, got {share}"
+        )
+        .into());
+    }
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
@@ -256,6 +270,7 @@ pub(super) fn configs(
             frames: args.frame_mask,
         },
         label_smoothing: args.label_smoothing,
+        average_from: args.average_from,
     };
     Ok((model_config, train_config))
 }
