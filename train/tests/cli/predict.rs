@@ -1,0 +1,172 @@
+//! `predict` on real clips and bad files: errors per file, the given order on several
+//! threads, timelines and CSV.
+
+use super::*;
+
+#[test]
+fn predict_reports_bad_files_and_goes_on() {
+    let dir = temp("predict");
+    std::fs::write(dir.join("empty.wav"), b"").unwrap();
+    std::fs::write(
+        dir.join("text.wav"),
+        b"not audio at all, just some text".repeat(10),
+    )
+    .unwrap();
+    let good = data().join("originals/tess/YAF_angry/YAF_germ_angry.wav");
+    let output = bin()
+        .arg("predict")
+        .arg("--json")
+        .arg(dir.join("empty.wav"))
+        .arg(&good)
+        .arg(dir.join("text.wav"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a failed file makes the exit status 1"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0]["error"].as_str().unwrap().contains("empty"));
+    let probabilities = lines[1]["probabilities"].as_object().unwrap();
+    assert_eq!(probabilities.len(), 7);
+    let sum: f64 = probabilities.values().map(|v| v.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-4);
+    assert_eq!(
+        lines[1]["emotion"],
+        *probabilities
+            .iter()
+            .max_by(|a, b| a.1.as_f64().partial_cmp(&b.1.as_f64()).unwrap())
+            .unwrap()
+            .0
+    );
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not an audio file")
+    );
+}
+
+#[test]
+fn predict_on_several_threads_answers_in_the_given_order_as_on_one() {
+    // Eight real clips of several corpora, and a bad file in the middle; a long file joined from
+    // them exercises one file's windows spread over threads.
+    let mut files: Vec<PathBuf> = ["ravdess/Actor_02", "savee", "tess/OAF_angry"]
+        .iter()
+        .flat_map(|dir| {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(data().join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "flac"))
+                .collect();
+            found.sort();
+            found.truncate(3);
+            found
+        })
+        .collect();
+    assert_eq!(files.len(), 9);
+    let dir = temp("threads");
+    let bad = dir.join("broken.wav");
+    std::fs::write(&bad, b"RIFF not really").unwrap();
+    files.insert(4, bad);
+    let long = dir.join("long.wav");
+    write_wav(&long, 16_000, 30.0, 180.0);
+    files.push(long);
+    let run = |threads: &str| {
+        let output = bin()
+            .args(["predict", "--json", "--timeline", "--threads", threads])
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "the broken file fails");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let one = run("1");
+    assert_eq!(run("2"), one);
+    assert_eq!(run("3"), one);
+    let shown: Vec<String> = one
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["file"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let given: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    assert_eq!(shown, given);
+}
+
+#[test]
+fn predict_timeline_marks_silence_and_writes_csv() {
+    let dir = temp("timeline");
+    // 3 s of speech-like tone, 4 s of digital silence, 3 s of tone.
+    let clip = dir.join("long.wav");
+    write_wav(&clip, 16_000, 10.0, 180.0);
+    let mut bytes = std::fs::read(&clip).unwrap();
+    bytes[44 + 3 * 16_000 * 2..44 + 7 * 16_000 * 2].fill(0);
+    std::fs::write(&clip, bytes).unwrap();
+    let csv = dir.join("timeline.csv");
+    let output = bin()
+        .arg("predict")
+        .arg(&clip)
+        .args(["--json", "--timeline", "--csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let timeline = value["timeline"].as_array().unwrap();
+    assert!(timeline.len() >= 6, "{timeline:?}");
+    assert!(
+        timeline.iter().any(|w| w["emotion"].is_null()),
+        "the silent gap is marked"
+    );
+    assert!(timeline.iter().filter(|w| !w["emotion"].is_null()).count() >= 2);
+    // The stretches tile the file from 0 to its end, and no two neighbours share an answer.
+    let segments = value["segments"].as_array().unwrap();
+    assert_eq!(segments[0]["start"].as_f64().unwrap(), 0.0);
+    let end = segments.last().unwrap()["end"].as_f64().unwrap();
+    assert!((end - value["duration"].as_f64().unwrap()).abs() < 1e-3);
+    for pair in segments.windows(2) {
+        assert_eq!(pair[0]["end"], pair[1]["start"]);
+        assert_ne!(pair[0]["emotion"], pair[1]["emotion"]);
+    }
+    let merged: u64 = segments
+        .iter()
+        .map(|s| s["windows"].as_u64().unwrap())
+        .sum();
+    assert_eq!(merged as usize, timeline.len());
+    assert!(segments.iter().any(|s| s["emotion"].is_null()));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with(
+        "file,start,end,emotion,uncertain,windows,neutral,happy,sad,angry,fear,disgust,surprise"
+    ));
+    assert!(text.contains(",no speech,"));
+    assert_eq!(text.lines().count(), segments.len() + 1);
+    // The same stretches in the text timeline, under a header.
+    let output = bin()
+        .arg("predict")
+        .arg(&clip)
+        .arg("--timeline")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert!(
+        lines[1].contains("start s") && lines[1].contains("emotion"),
+        "{printed}"
+    );
+    assert_eq!(lines.len(), 2 + segments.len(), "{printed}");
+    assert!(lines[2].trim_start().starts_with("0.00 -"), "{printed}");
+}

@@ -1,0 +1,218 @@
+//! Training as a user runs it: quick training that learns and reloads, the corpora found by
+//! their own names, and flags refused before any work.
+
+use super::*;
+
+#[test]
+fn quick_training_learns_and_writes_a_model_that_reloads() {
+    let out = temp("quick");
+    let cache = out.join("cache");
+    let output = train_into(
+        &out,
+        &[
+            "--quick",
+            "--protocols",
+            "ship,c,d",
+            "--epochs",
+            "3",
+            "--members",
+            "2",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    for corpus in ["RAVDESS", "TESS", "SAVEE", "nEMO", "ASED"] {
+        assert!(stderr.contains(corpus), "{corpus} not found: {stderr}");
+    }
+    assert!(
+        stderr.contains("half-precision record reloads within"),
+        "{stderr}"
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("emotion-cnn.json")).unwrap())
+            .unwrap();
+    // The quick configuration trains two networks from different seeds; each one learns.
+    assert_eq!(meta["model"]["members"], 2);
+    assert_eq!(meta["half_precision"], true);
+    assert_eq!(meta["weight_grid_bits"], 9, "the default grid");
+    let ship = &meta["evaluation"]["ship"];
+    let validated = ship["speakers"]["valid"].as_array().unwrap();
+    for speaker in ["ravdess-15", "savee-JK", "nemo-MP0", "ased-01-03"] {
+        assert!(validated.iter().any(|s| s == speaker), "{speaker}");
+    }
+    assert!(ship["speakers"].get("test").is_none());
+    let c = &meta["evaluation"]["c"];
+    for corpus in ["RAVDESS", "TESS", "SAVEE", "nEMO", "ASED"] {
+        assert!(
+            c["per_corpus"][corpus]["uar"].as_f64().is_some(),
+            "{corpus}: {c}"
+        );
+    }
+    // Leave one corpus out: a fold per corpus, tested on that corpus's speakers only, with its
+    // UAR, answer spread and confusion image; the mean UAR over the folds.
+    let d = &meta["evaluation"]["d"];
+    for (corpus, prefix) in [
+        ("RAVDESS", "ravdess-"),
+        ("TESS", "tess-"),
+        ("SAVEE", "savee-"),
+        ("nEMO", "nemo-"),
+        ("ASED", "ased-"),
+    ] {
+        let fold = &d["folds"][corpus];
+        let tested = fold["speakers"]["test"].as_array().unwrap();
+        assert!(!tested.is_empty(), "{corpus}");
+        assert!(
+            tested
+                .iter()
+                .all(|s| s.as_str().unwrap().starts_with(prefix)),
+            "{corpus}: {tested:?}"
+        );
+        let trained = fold["speakers"]["train"].as_array().unwrap();
+        assert!(
+            trained
+                .iter()
+                .all(|s| !s.as_str().unwrap().starts_with(prefix)),
+            "{corpus}"
+        );
+        let uar = fold["report"]["uar"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&uar), "{corpus}: {uar}");
+        assert!(fold["report"]["spread"]["answered"].as_f64().is_some());
+        let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
+        assert!(image.exists(), "{}", image.display());
+    }
+    assert!(d["mean_uar"].as_f64().is_some() && d["mean_valid_uar"].as_f64().is_some());
+    assert!(stderr.contains("(d) mean UAR"), "{stderr}");
+    let networks = ship["networks"].as_array().unwrap();
+    assert_eq!(networks.len(), 2);
+    assert_ne!(networks[0]["seed"], networks[1]["seed"]);
+    for network in networks {
+        let epochs = network["epochs"].as_array().unwrap();
+        let first = epochs.first().unwrap()["train_loss"].as_f64().unwrap();
+        let last = epochs.last().unwrap()["train_loss"].as_f64().unwrap();
+        assert!(
+            last < first,
+            "training loss did not fall: {first} -> {last}"
+        );
+        assert!(network["valid_uar"].as_f64().unwrap() > 0.0);
+    }
+    assert!(out.join("emotion-cnn.bin").metadata().unwrap().len() > 10_000);
+    assert!(out.join("confusion-c.png").exists());
+
+    // The written model is usable by predict, twice with the same answer.
+    let clip = data().join("originals/savee/DC_su10.wav");
+    let run = || {
+        let o = bin()
+            .arg("predict")
+            .arg(&clip)
+            .arg("--json")
+            .arg("--model")
+            .arg(out.join("emotion-cnn.json"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn original_releases_are_found_and_labelled() {
+    let output = bin()
+        .args(["evaluate", "--json", "--data"])
+        .arg(data().join("originals"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("9 clips"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["report"]["n"], 9,
+        "every original (48 kHz, stereo, AIFF, 96 kHz) was scored"
+    );
+    assert_eq!(report["unscored"], 0);
+}
+
+#[test]
+fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
+    let dir = temp("crema");
+    let names = [
+        "1001_DFA_ANG_XX",
+        "1001_IEO_HAP_HI",
+        "1002_TIE_SAD_LO",
+        "1091_MTI_NEU_XX",
+        "1091_WSI_FEA_MD",
+        "1050_ITH_DIS_XX",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        write_wav(
+            &dir.join(format!("{name}.wav")),
+            16_000,
+            2.0,
+            150.0 + 40.0 * i as f32,
+        );
+    }
+    write_wav(&dir.join("not_a_corpus_name.wav"), 16_000, 1.0, 200.0);
+    let output = bin()
+        .args(["evaluate", "--json", "--data"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("CREMA-D"), "{stderr}");
+    assert!(
+        stderr.contains("6 clips; 1 audio files skipped"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["report"]["n"], 6);
+    assert_eq!(
+        report["report"]["per_class"][6]["support"], 0,
+        "no surprise in CREMA-D"
+    );
+    assert!(report["report"]["macro_f1"].as_f64().unwrap().is_finite());
+}
+
+#[test]
+fn front_layers_without_a_front_are_refused_before_any_work() {
+    let out = temp("no-front");
+    let output = train_into(
+        &out,
+        &["--quick", "--image-maps", "0", "--image-layers", "2"],
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--image-maps 0 leaves out"), "{stderr}");
+    assert!(!out.join("emotion-cnn.json").exists());
+}
+
+#[test]
+fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
+    let out_dir = temp("bad-flags");
+    for (flag, expected) in [
+        (
+            "--adversarial-weight=-1",
+            "--adversarial-weight must be between 0 (off) and 10",
+        ),
+        ("--channels=8,8", "--channels takes three counts"),
+        (
+            "--average-from=1",
+            "--average-from is the share of the epochs where averaging starts",
+        ),
+    ] {
+        // A data root that does not exist: had the flags been checked after reading it, the
+        // error would be about the data instead.
+        let output = bin()
+            .args(["train", "--data", "/nonexistent/corpora", "--quick", flag])
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{flag} was accepted");
+        assert!(stderr.contains(expected), "{flag}: {stderr}");
+    }
+}
