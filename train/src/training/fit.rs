@@ -1,6 +1,7 @@
 //! The training loop of one network: Adam on the (smoothed, masked) cross-entropy, a learning
 //! rate that decays by cosine, and early stopping on the validation speakers' mean per-corpus
-//! UAR.
+//! UAR; the network kept is the best validation epoch's, or with `average_from` the mean of the
+//! later epochs' weights.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -283,20 +284,31 @@ pub(super) fn train(model_config: &ModelConfig, job: &Job, progress: &MultiProgr
     }
     bar.finish_and_clear();
     progress.remove(&bar);
-    let (_, model) = stop.best.expect("at least one epoch");
-    let best = model.into_members().pop().expect("one member");
+    let (_, best) = stop.best.expect("at least one epoch");
+    let best = best.into_members().pop().expect("one member");
     let model = match average.mean(best.clone()) {
-        Some(mean) => {
-            let refreshed = fit.refresh(mean, &groups, &mut rng);
-            report_average(&refreshed, &average, job, progress);
-            refreshed
-        }
+        Some(mean) => fit.averaged(mean, &average, &groups, &mut rng, progress),
         None => best,
     };
     (model, history)
 }
 
 impl Fit<'_, '_, '_> {
+    /// The mean network `mean` of `average` with its batch norm measured again, its validation
+    /// score printed.
+    fn averaged(
+        &self,
+        mean: EmotionCnn,
+        average: &WeightAverage,
+        groups: &BTreeMap<Corpus, Vec<Vec<usize>>>,
+        rng: &mut StdRng,
+        progress: &MultiProgress,
+    ) -> EmotionCnn {
+        let net = self.refresh(mean, groups, rng);
+        report_average(&net, average, self.job, progress);
+        net
+    }
+
     /// `net` with its batch-norm statistics measured on one epoch's training batches, drawn
     /// and augmented as in training.
     fn refresh(
@@ -325,7 +337,7 @@ fn report_average(net: &EmotionCnn, average: &WeightAverage, job: &Job, progress
         validation_scores(&eval, job.valid).expect("validation windows have the model's shape");
     progress.suspend(|| {
         eprintln!(
-            "{}: the mean of the last {} epochs' weights, mean corpus UAR {valid_uar:.3}",
+            "{}: the mean of its weights over its last {} epoch(s), mean corpus UAR {valid_uar:.3}",
             job.label,
             average.count()
         )
