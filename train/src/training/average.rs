@@ -1,6 +1,7 @@
 //! Weight averaging (SWA, Izmailov et al. 2018; SWAD, Cha et al. 2021 for domains never seen):
-//! the mean of a network's weights over its later epochs lies in a flatter region of the loss
-//! than any one epoch's, which tends to hold better on voices and rooms outside training. The
+//! their argument is that the mean of a network's weights over its later epochs lies in a
+//! flatter region of the loss than any one epoch's, which should hold better on voices and
+//! rooms outside training (here it did not: README). The
 //! batch-norm statistics of the mean are then measured again on training batches, as the mean
 //! of each epoch's statistics need not match the averaged weights.
 

@@ -319,13 +319,12 @@ impl Fit<'_, '_, '_> {
     ) -> EmotionCnn {
         let config = &self.job.config;
         let picks = epoch_picks(self.job.train, groups, config, rng);
-        let batches: Vec<Tensor<3>> = picks
+        let batches = picks
             .chunks(config.batch_size)
             .filter(|chunk| chunk.len() >= 2)
             .map(|chunk| {
                 Batch::new(chunk, config, self.job.normalization, rng, &self.device).inputs
-            })
-            .collect();
+            });
         refresh_batch_norm(net, batches)
     }
 }
