@@ -130,7 +130,7 @@ impl ImageFront {
 }
 
 /// The output of a stride-1, zero-padded 3 × 3 `conv` as one matrix product over the nine
-/// shifted inputs (as `model.rs` does for Conv1d: the ndarray backend's direct convolution loops
+/// shifted inputs (as `model/mod.rs` does for Conv1d: the ndarray backend's direct convolution loops
 /// are several times slower). `[batch, c, h, w]` -> `[batch, maps, h, w]`.
 fn conv3x3_same(conv: &Conv2d, image: Tensor<4>) -> Tensor<4> {
     let [batch, channels, height, width] = image.dims();
