@@ -202,6 +202,10 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
             "--average-from=1",
             "--average-from is the share of the epochs where averaging starts",
         ),
+        (
+            "--weight-decay=0.5",
+            "--weight-decay is an L2 penalty between 0 (off) and 0.01",
+        ),
     ] {
         // A data root that does not exist: had the flags been checked after reading it, the
         // error would be about the data instead.

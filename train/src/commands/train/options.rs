@@ -65,6 +65,10 @@ pub struct Args {
     /// Learning rate at the start of the cosine schedule.
     #[arg(long, default_value_t = 2e-3)]
     pub(super) learning_rate: f64,
+    /// L2 penalty on the weights, added to their gradients before Adam's step (coupled weight
+    /// decay): a larger value keeps the weights smaller and the network smoother.
+    #[arg(long, default_value_t = 1e-4)]
+    pub(super) weight_decay: f32,
     /// Networks trained per protocol, from seeds `seed`, `seed + 1`, ...; the model averages
     /// their probabilities. The shipped model is one wider network (README: it won on the
     /// validation speakers against two narrower ones of the same size).
@@ -227,6 +231,13 @@ pub(super) fn configs(
         )
         .into());
     }
+    if !(0.0..=0.01).contains(&args.weight_decay) {
+        return Err(format!(
+            "--weight-decay is an L2 penalty between 0 (off) and 0.01, got {}",
+            args.weight_decay
+        )
+        .into());
+    }
     if let Some(share) = args.average_from
         && !(0.0..1.0).contains(&share)
     {
@@ -243,7 +254,7 @@ pub(super) fn configs(
         },
         batch_size: 32,
         learning_rate: args.learning_rate,
-        weight_decay: 1e-4,
+        weight_decay: args.weight_decay,
         patience: 8,
         seed: args.seed,
         band_shift: if args.input.has_bands() {
