@@ -18,8 +18,19 @@ pub struct WindowConfig {
     /// A frame is speech when its RMS is within this many dB of the loudest frame of its
     /// region (the frames within [`Self::local_s`] of it)...
     pub speech_db: f32,
-    /// ...and above this absolute RMS (about -54 dBFS): below it nothing counts as speech...
+    /// ...and above this absolute RMS (about -54 dBFS): below it nothing counts as speech, so
+    /// that steady hiss is not taken for a voice...
     pub floor_rms: f32,
+    /// ...except in a quiet recording, whose loudest frame is below this RMS (about -40 dBFS)
+    /// and stands at least [`Self::quiet_contrast_db`] above its noise floor: there the floor
+    /// follows the loudest frame down, keeping as far beneath it as it stays beneath this
+    /// level, so that a softly spoken or low-gain recording keeps its quiet speech...
+    #[serde(default = "default_quiet_below_rms")]
+    pub quiet_below_rms: f32,
+    /// ...(the contrast in dB between the loudest frame and the noise floor that tells a quiet
+    /// voice from hiss)...
+    #[serde(default = "default_quiet_contrast_db")]
+    pub quiet_contrast_db: f32,
     /// ...where a frame's region reaches this many seconds each side...
     #[serde(default = "default_local_s")]
     pub local_s: f32,
@@ -44,6 +55,14 @@ fn default_min_speech_s() -> f32 {
     0.25
 }
 
+fn default_quiet_below_rms() -> f32 {
+    0.01
+}
+
+fn default_quiet_contrast_db() -> f32 {
+    20.0
+}
+
 fn default_local_s() -> f32 {
     3.0
 }
@@ -65,6 +84,8 @@ impl Default for WindowConfig {
             hop_s: 1.0,
             speech_db: 35.0,
             floor_rms: 0.002,
+            quiet_below_rms: default_quiet_below_rms(),
+            quiet_contrast_db: default_quiet_contrast_db(),
             local_s: default_local_s(),
             range_db: default_range_db(),
             noise_margin_db: default_noise_margin_db(),

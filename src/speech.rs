@@ -35,6 +35,22 @@ fn noise_floor(energy: &[f32]) -> f32 {
     *sorted.select_nth_unstable_by(k, f32::total_cmp).1
 }
 
+/// How far [`absolute_floor`] may fall below [`WindowConfig::floor_rms`]: 40 dB, to about
+/// -94 dBFS, the last bit of a 16-bit file, so that a click in digital silence is no voice.
+const QUIET_FLOOR_SHARE: f32 = 0.01;
+
+/// The RMS below which no frame is speech: [`WindowConfig::floor_rms`], lowered with the loudest
+/// frame in a quiet recording whose loudest frame stands clear of its noise floor.
+fn absolute_floor(loudest: f32, noise: f32, config: &WindowConfig) -> f32 {
+    let clear = loudest > noise * 10f32.powf(config.quiet_contrast_db / 20.0);
+    if clear && loudest < config.quiet_below_rms {
+        (config.floor_rms * loudest / config.quiet_below_rms)
+            .max(config.floor_rms * QUIET_FLOOR_SHARE)
+    } else {
+        config.floor_rms
+    }
+}
+
 /// The largest value within `reach` places of each value (a monotonic queue: O(n)).
 fn sliding_max(values: &[f32], reach: usize) -> Vec<f32> {
     let mut queue: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
@@ -71,8 +87,9 @@ impl SpeechMap {
         let db = |x: f32| 10f32.powf(x / 20.0);
         let loudest = energy.iter().copied().fold(0.0f32, f32::max);
         let near_loudest = loudest * db(-config.speech_db);
-        let above_noise = noise_floor(&energy) * db(config.noise_margin_db);
-        let lowest = (loudest * db(-config.range_db)).max(config.floor_rms);
+        let noise = noise_floor(&energy);
+        let above_noise = noise * db(config.noise_margin_db);
+        let lowest = (loudest * db(-config.range_db)).max(absolute_floor(loudest, noise, config));
         let reach = (config.local_s * sr as f32 / HOP as f32).round() as usize;
         let speech = sliding_max(&energy, reach)
             .iter()
@@ -135,6 +152,59 @@ mod tests {
             expected,
             "no offset: exactly rms"
         );
+    }
+
+    #[test]
+    fn the_floor_follows_a_quiet_recording_down_but_not_hiss() {
+        let config = WindowConfig::default();
+        // Loud enough: the plain floor, whatever the noise.
+        assert_eq!(absolute_floor(0.3, 1e-5, &config), config.floor_rms);
+        assert_eq!(absolute_floor(0.01, 1e-5, &config), config.floor_rms);
+        // 20 dB quieter than -40 dBFS and 50 dB above its noise floor: 20 dB lower.
+        let floor = absolute_floor(0.001, 3e-6, &config);
+        assert!((floor - config.floor_rms / 10.0).abs() < 1e-9, "{floor}");
+        // Steady hiss (its loudest frame 6 dB above its 5th percentile): the plain floor.
+        assert_eq!(absolute_floor(0.001, 0.0005, &config), config.floor_rms);
+        // Digital silence, and a click in it: never below about -94 dBFS.
+        assert_eq!(absolute_floor(0.0, 0.0, &config), config.floor_rms);
+        let click = absolute_floor(1e-7, 0.0, &config);
+        assert_eq!(click, config.floor_rms * QUIET_FLOOR_SHARE);
+    }
+
+    #[test]
+    fn a_quiet_voice_is_found_where_a_loud_one_is() {
+        let config = WindowConfig::default();
+        let voice = |amplitude: f32| {
+            let mut audio = vec![0.0; 8_000];
+            // Four syllables: the tone swells and fades over 0.25 s each.
+            audio.extend(tone(1.0, 1.0).iter().enumerate().map(|(i, x)| {
+                let phase = (i % 4_000) as f32 / 4_000.0;
+                amplitude * x * (std::f32::consts::PI * phase).sin()
+            }));
+            audio.extend(vec![0.0; 8_000]);
+            SpeechMap::new(&audio, 0.0, &config, 16_000)
+        };
+        let loud = voice(0.3);
+        // About -57 dBFS at its loudest, below the plain floor everywhere.
+        let quiet = voice(0.002);
+        assert!(quiet.energy.iter().all(|&e| e < config.floor_rms));
+        let quiet_span = quiet
+            .speech_span(48_000)
+            .expect("the quiet voice is speech");
+        let loud_span = loud.speech_span(48_000).expect("the loud voice is speech");
+        // From the first syllable to the last, as in the loud one, within a syllable's fade.
+        let close = |a: usize, b: usize| a.abs_diff(b) < 2_000;
+        assert!(
+            close(quiet_span.0, loud_span.0),
+            "{quiet_span:?} {loud_span:?}"
+        );
+        assert!(
+            close(quiet_span.1, loud_span.1),
+            "{quiet_span:?} {loud_span:?}"
+        );
+        // Only frames the loud voice has too.
+        let mut both = quiet.speech.iter().zip(&loud.speech);
+        assert!(both.all(|(&q, &l)| !q || l));
     }
 
     #[test]
