@@ -10,12 +10,13 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-/// The fields of [`RECORDS`] that the model (the calibration's temperature and margin) and
-/// `www/model-card.js` read, as paths of keys; `*` stands for every key of an object or every
-/// item of an array (an array keeps the items a path reaches).
-const SHOWN: [&str; 23] = [
+/// The fields of [`RECORDS`] that the model (the calibration's temperature, margin and prior)
+/// and `www/model-card.js` read, as paths of keys; `*` stands for every key of an object or
+/// every item of an array (an array keeps the items a path reaches).
+const SHOWN: [&str; 24] = [
     "calibration/temperature",
     "calibration/unsure_margin",
+    "calibration/prior",
     "calibration/figures/unsure_share",
     "calibration/figures/accuracy_when_sure",
     "calibration/figures/accuracy_when_unsure",
@@ -43,7 +44,7 @@ const SHOWN: [&str; 23] = [
 const RECORDS: [&str; 3] = ["calibration", "training", "evaluation"];
 
 /// The figures rounded to four significant digits (JSON pointers): what the card shows, never
-/// what the model computes with (the calibration's temperature and margin stay exact).
+/// what the model computes with (the calibration's temperature, margin and prior stay exact).
 const ROUNDED: [&str; 3] = ["/calibration/figures", "/training", "/evaluation"];
 
 /// The part of `value` that `paths` (split into keys) reach, or `None` if they reach nothing.

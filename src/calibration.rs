@@ -1,6 +1,7 @@
-//! Honest probabilities: temperature scaling of the ensemble's window probabilities, and the
-//! top-two margin under which an answer is called unsure. Both are fitted by the trainer on
-//! validation speakers (never on test speakers) and travel in the model's metadata.
+//! Honest probabilities: the training set's class shares taken out of the ensemble's window
+//! probabilities, temperature scaling, and the top-two margin under which an answer is called
+//! unsure. The trainer measures them on validation speakers (never on test speakers); they
+//! travel in the model's metadata.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +16,12 @@ pub struct Calibration {
     pub temperature: f32,
     /// A recording's answer is unsure when its top probability leads the second by less.
     pub unsure_margin: f32,
+    /// Each class's share of the training clips. When present, each window's probabilities
+    /// are divided by it and renormalised before the temperature (post-hoc logit adjustment,
+    /// Menon et al. 2021), so that a class does not win close calls only because training held
+    /// more of it: the answer then estimates the class with every class equally likely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior: Option<[f32; Emotion::COUNT]>,
     /// How the fit scored on the validation speakers (written by the trainer).
     #[serde(default)]
     pub figures: serde_json::Value,
@@ -26,13 +33,32 @@ impl Calibration {
         Self {
             temperature: 1.0,
             unsure_margin: 0.0,
+            prior: None,
             figures: serde_json::Value::Null,
         }
     }
 
     /// The calibrated distribution of one window.
     pub fn apply(&self, p: &Probabilities) -> Probabilities {
-        scale(p, self.temperature)
+        match &self.prior {
+            Some(prior) => scale(&without_prior(p, prior), self.temperature),
+            None => scale(p, self.temperature),
+        }
+    }
+
+    /// An error unless the prior is a distribution: positive, finite shares summing to 1.
+    pub fn check(&self) -> Result<(), String> {
+        let Some(prior) = &self.prior else {
+            return Ok(());
+        };
+        let sum: f32 = prior.iter().sum();
+        if prior.iter().all(|&v| v.is_finite() && v > 0.0) && (sum - 1.0).abs() < 1e-3 {
+            Ok(())
+        } else {
+            Err(format!(
+                "the calibration's prior must be positive class shares summing to 1, got {prior:?}"
+            ))
+        }
     }
 
     /// Whether an answer with these (calibrated) probabilities is too close to call.
@@ -49,6 +75,14 @@ pub fn scale(p: &Probabilities, t: f32) -> Probabilities {
     let exp = logs.map(|l| (l - max).exp());
     let sum: f64 = exp.iter().sum();
     Probabilities(exp.map(|e| (e / sum) as f32))
+}
+
+/// `p / prior`, renormalised: the distribution had every class been equally common in training.
+pub fn without_prior(p: &Probabilities, prior: &[f32; Emotion::COUNT]) -> Probabilities {
+    let ratio: [f64; Emotion::COUNT] =
+        std::array::from_fn(|i| f64::from(p.0[i]) / f64::from(prior[i]));
+    let sum: f64 = ratio.iter().sum();
+    Probabilities(ratio.map(|r| (r / sum) as f32))
 }
 
 /// The two most probable classes, most probable first.
@@ -76,6 +110,38 @@ mod tests {
         assert_eq!(Calibration::identity().apply(&p).top(), p.top());
         let same = Calibration::identity().apply(&p);
         assert!(same.0.iter().zip(&p.0).all(|(a, b)| (a - b).abs() < 1e-6));
+    }
+
+    #[test]
+    fn the_prior_takes_a_close_call_from_the_commoner_class() {
+        let p = Probabilities([0.40, 0.36, 0.04, 0.05, 0.05, 0.05, 0.05]);
+        let mut prior = [0.14; 7];
+        prior[0] = 0.20;
+        prior[1] = 0.10;
+        let calibration = Calibration {
+            prior: Some(prior),
+            ..Calibration::identity()
+        };
+        assert_eq!(calibration.check(), Ok(()));
+        let corrected = calibration.apply(&p);
+        assert_eq!(corrected.top().0, Emotion::Happy);
+        assert!((corrected.0.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        // A uniform prior changes nothing.
+        let uniform = without_prior(&p, &[1.0 / 7.0; 7]);
+        assert!(
+            uniform
+                .0
+                .iter()
+                .zip(&p.0)
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
+        for bad in [[0.0; 7], [0.5; 7], [f32::NAN; 7]] {
+            let calibration = Calibration {
+                prior: Some(bad),
+                ..Calibration::identity()
+            };
+            assert!(calibration.check().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

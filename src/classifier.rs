@@ -191,10 +191,14 @@ impl Classifier {
     }
 }
 
-/// The network's shape must be buildable and agree with the input it is given, so that a bad
-/// metadata file is an error here rather than a panic in the first forward pass.
+/// The network's shape must be buildable and agree with the input it is given, and a
+/// calibration's prior must be a distribution, so that a bad metadata file is an error here
+/// rather than a panic or nonsense in the first forward pass.
 fn check_shape(metadata: &ModelMetadata) -> Result<()> {
     metadata.model.check().map_err(Error::Model)?;
+    if let Some(calibration) = &metadata.calibration {
+        calibration.check().map_err(Error::Model)?;
+    }
     let channels = metadata.input.channels(&metadata.features);
     let n = &metadata.normalization;
     if metadata.model.in_channels != channels || n.mean.len() != channels || n.std.len() != channels

@@ -76,7 +76,7 @@ mod tests {
                 assert_eq!(&embedded[key], value, "{key} is embedded whole and exact");
             }
         }
-        for used in ["temperature", "unsure_margin"] {
+        for used in ["temperature", "unsure_margin", "prior"] {
             assert_eq!(
                 embedded["calibration"][used], full["calibration"][used],
                 "{used}"

@@ -1,7 +1,7 @@
 // A short model card from modelInfo(). Every figure is read from the shipped metadata (the model
 // may be retrained) and every field is optional: whatever is missing is simply not shown.
 
-import { h, percent } from './common.js';
+import { EMOTIONS, h, percent } from './common.js';
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 const number = (value) => (Number.isFinite(value) ? value : null);
@@ -153,6 +153,20 @@ function networks(info) {
   ];
 }
 
+/** The training prior taken out of every answer, when the calibration holds one. */
+function balance(info) {
+  const prior = info.calibration?.prior;
+  if (!Array.isArray(prior) || prior.length !== EMOTIONS.length || prior.some((v) => number(v) === null)) return [];
+  const order = prior.map((share, i) => [share, EMOTIONS[i]]).sort((a, b) => b[0] - a[0]);
+  const [most, least] = [order[0], order[order.length - 1]];
+  return [
+    h('dt', {}, 'Every emotion on an equal footing'),
+    h('dd', {}, `Its training clips held some emotions more often than others (${most[1]} ` +
+      `${percent(most[0])}, ${least[1]} ${percent(least[0])}). Each answer is divided by those ` +
+      'shares, so that no emotion wins a close call only because training heard more of it.'),
+  ];
+}
+
 /** How often it says "unsure" and how right it is otherwise, from the calibration's figures. */
 function uncertainty(info) {
   const f = info.calibration?.figures;
@@ -186,6 +200,7 @@ export function renderModelCard(container, info) {
     ...seed,
     ...windowing(info ?? {}),
     ...networks(info ?? {}),
+    ...balance(info ?? {}),
     ...uncertainty(info ?? {}),
   ];
   const children = [];

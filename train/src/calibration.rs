@@ -1,19 +1,88 @@
-//! Fitting the calibration on validation speakers: the temperature with the lowest negative
-//! log-likelihood of the recordings' answers, the expected calibration error (ECE) before and
-//! after, and the top-two margin under which an answer is called unsure.
+//! Fitting the calibration on validation speakers: the training prior taken out if asked, the
+//! temperature with the lowest negative log-likelihood of the recordings' answers, the expected
+//! calibration error (ECE) before and after, the top-two margin under which an answer is called
+//! unsure, and the recordings' mean UAR over the corpora with and without the prior.
 
 use serde_json::json;
 use speech_emotion::Emotion;
-use speech_emotion::calibration::{Calibration, scale, top_two};
+use speech_emotion::calibration::{Calibration, scale, top_two, without_prior};
 use speech_emotion::prediction::Probabilities;
 
-/// One validation recording: its windows' uncalibrated probabilities and its label.
+use crate::corpus::{Clip, Corpus};
+
+/// One validation recording: its windows' uncalibrated probabilities, its label and corpus.
+#[derive(Clone)]
 pub struct Scored {
     /// One distribution per speech window.
     pub windows: Vec<Probabilities>,
     /// The true class.
     pub label: Emotion,
+    /// Where it comes from, for the UAR per corpus.
+    pub corpus: Corpus,
 }
+
+/// Each class's share of `clips` (the clips a model was trained on). A class the clips lack
+/// counts as a seventh, so that its (tiny) probability is not blown up by a share near zero.
+pub fn class_prior<'a>(clips: impl IntoIterator<Item = &'a Clip>) -> [f32; Emotion::COUNT] {
+    let mut counts = [0usize; Emotion::COUNT];
+    for clip in clips {
+        counts[clip.emotion.index()] += 1;
+    }
+    let total = counts.iter().sum::<usize>().max(1) as f32;
+    let shares = counts.map(|c| {
+        if c == 0 {
+            1.0 / Emotion::COUNT as f32
+        } else {
+            c as f32 / total
+        }
+    });
+    let sum: f32 = shares.iter().sum();
+    shares.map(|v| v / sum)
+}
+
+/// Mean over the corpora of the recordings' UAR: see [`corpus_uars`].
+pub fn mean_corpus_uar(scored: &[Scored]) -> f64 {
+    let uars = corpus_uars(scored);
+    uars.iter().map(|(_, uar)| uar).sum::<f64>() / uars.len().max(1) as f64
+}
+
+/// Each corpus's UAR over its recordings (recall averaged over the classes its recordings
+/// hold), each recording answered by the mean of its windows as given.
+pub fn corpus_uars(scored: &[Scored]) -> Vec<(Corpus, f64)> {
+    let mut corpora: Vec<Corpus> = scored.iter().map(|s| s.corpus).collect();
+    corpora.sort_by_key(|c| c.name());
+    corpora.dedup();
+    let uar = |corpus: Corpus| {
+        let mut per_class = [(0usize, 0usize); Emotion::COUNT];
+        for s in scored.iter().filter(|s| s.corpus == corpus) {
+            let slot = &mut per_class[s.label.index()];
+            slot.0 += usize::from(Probabilities::mean(&s.windows).top().0 == s.label);
+            slot.1 += 1;
+        }
+        let recalls: Vec<f64> = per_class
+            .iter()
+            .filter(|c| c.1 > 0)
+            .map(|&(right, n)| right as f64 / n as f64)
+            .collect();
+        recalls.iter().sum::<f64>() / recalls.len() as f64
+    };
+    corpora.iter().map(|&c| (c, uar(c))).collect()
+}
+
+/// The recordings with `prior` taken out of every window.
+fn corrected(scored: &[Scored], prior: &[f32; Emotion::COUNT]) -> Vec<Scored> {
+    scored
+        .iter()
+        .map(|s| Scored {
+            windows: s.windows.iter().map(|p| without_prior(p, prior)).collect(),
+            ..s.clone()
+        })
+        .collect()
+}
+
+/// Whether models take their training prior out (the shipped model's calibration, and the
+/// test figures of protocols (c) and (d)): README, decided on the validation speakers.
+pub const PRIOR_CORRECTION: bool = true;
 
 /// Bins of the expected calibration error.
 const ECE_BINS: usize = 15;
@@ -112,9 +181,23 @@ pub fn choose_margin(answers: &[(Probabilities, Emotion)]) -> f32 {
         .unwrap_or(0.0)
 }
 
-/// Fits the temperature and the margin on the validation recordings, with the figures that
-/// say how well they did there.
-pub fn fit(scored: &[Scored]) -> Calibration {
+/// Fits the temperature and the margin on the validation recordings, after taking `prior` out
+/// of them when given (`training_prior` is always measured: the UAR with and without it is in
+/// the figures), with the figures that say how well they did there.
+pub fn fit(
+    scored: &[Scored],
+    training_prior: &[f32; Emotion::COUNT],
+    correct: bool,
+) -> Calibration {
+    let with_prior = corrected(scored, training_prior);
+    let by_corpus = |scored: &[Scored]| -> serde_json::Map<String, serde_json::Value> {
+        corpus_uars(scored)
+            .into_iter()
+            .map(|(corpus, uar)| (corpus.name().to_string(), json!(uar)))
+            .collect()
+    };
+    let scored_as_trained = scored;
+    let scored = if correct { &with_prior[..] } else { scored };
     let temperature = fit_temperature(scored);
     let answers_at = |t: f32| -> Vec<(Probabilities, Emotion)> {
         scored.iter().map(|s| (answer(s, t), s.label)).collect()
@@ -125,8 +208,13 @@ pub fn fit(scored: &[Scored]) -> Calibration {
     Calibration {
         temperature,
         unsure_margin,
+        prior: correct.then_some(*training_prior),
         figures: json!({
             "recordings": scored.len(),
+            "mean_corpus_uar_without_prior": mean_corpus_uar(scored_as_trained),
+            "mean_corpus_uar_with_prior": mean_corpus_uar(&with_prior),
+            "corpus_uar_without_prior": by_corpus(scored_as_trained),
+            "corpus_uar_with_prior": by_corpus(&with_prior),
             "ece_before": ece(&before),
             "ece_after": ece(&after),
             "nll_before": nll(scored, 1.0),
@@ -160,6 +248,7 @@ mod tests {
                 Scored {
                     windows: vec![Probabilities(p)],
                     label,
+                    corpus: Corpus::Ravdess,
                 }
             })
             .collect()
@@ -168,13 +257,64 @@ mod tests {
     #[test]
     fn an_over_confident_model_is_softened_and_its_ece_falls() {
         let scored = over_confident();
-        let calibration = fit(&scored);
+        let calibration = fit(&scored, &[1.0 / 7.0; 7], false);
+        assert!(calibration.prior.is_none());
         assert!(calibration.temperature > 1.5, "{}", calibration.temperature);
         let f = &calibration.figures;
         assert!(f["ece_before"].as_f64().unwrap() > 0.3);
         assert!(f["ece_after"].as_f64().unwrap() < 0.1, "{f}");
         assert!(f["nll_after"].as_f64().unwrap() < f["nll_before"].as_f64().unwrap());
         assert!((f["accuracy"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_prior_is_the_training_share_and_taking_it_out_is_measured() {
+        let clip = |emotion| Clip {
+            path: "x.flac".into(),
+            corpus: Corpus::Savee,
+            speaker: "savee-DC".into(),
+            emotion,
+        };
+        let mut clips = vec![clip(Emotion::Neutral); 4];
+        clips.extend([Emotion::Happy, Emotion::Sad].map(clip));
+        let prior = class_prior(&clips);
+        assert!((prior.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        // Four of six clips neutral; the four absent classes count as a seventh each, before
+        // all are renormalised.
+        let sum = 1.0 + 4.0 / 7.0;
+        assert!((prior[0] - 4.0 / 6.0 / sum).abs() < 1e-6, "{prior:?}");
+        assert!((prior[5] - 1.0 / 7.0 / sum).abs() < 1e-6, "{prior:?}");
+
+        // A model that leans to neutral: each happy recording is a close call it loses.
+        let scored: Vec<Scored> = [Emotion::Neutral, Emotion::Happy]
+            .iter()
+            .flat_map(|&label| {
+                let mut p = [0.02; 7];
+                p[0] = if label == Emotion::Neutral {
+                    0.85
+                } else {
+                    0.46
+                };
+                p[1] = if label == Emotion::Neutral {
+                    0.05
+                } else {
+                    0.44
+                };
+                std::iter::repeat_n(label, 5).map(move |label| Scored {
+                    windows: vec![Probabilities(p)],
+                    label,
+                    corpus: Corpus::Savee,
+                })
+            })
+            .collect();
+        let kept = fit(&scored, &prior, false);
+        let taken_out = fit(&scored, &prior, true);
+        for f in [&kept.figures, &taken_out.figures] {
+            assert_eq!(f["mean_corpus_uar_without_prior"], 0.5);
+            assert_eq!(f["mean_corpus_uar_with_prior"], 1.0);
+        }
+        assert_eq!((kept.prior, taken_out.prior), (None, Some(prior)));
+        assert_eq!(taken_out.figures["accuracy"], 1.0);
     }
 
     #[test]

@@ -62,6 +62,7 @@ pub fn leave_one_corpus_out(
     }
     let n = summary.len() as f64;
     let mean = |f: &dyn Fn(&(&str, Report, f64)) -> f64| summary.iter().map(f).sum::<f64>() / n;
+    let without_prior = mean_uar_without_prior(&folds);
     let entry = json!({
         "protocol": Protocol::D.describe(),
         "unit": "clip, classified from its file exactly as `predict` does",
@@ -71,8 +72,12 @@ pub fn leave_one_corpus_out(
         "mean_macro_f1": mean(&|s| s.1.macro_f1),
         "max_spread_ratio": summary.iter().map(|s| s.1.spread.ratio()).fold(0.0, f64::max),
         "mean_valid_uar": mean(&|s| s.2),
+        "mean_uar_without_prior": without_prior,
         "folds": folds,
     });
+    if let Some(plain) = without_prior {
+        eprintln!("(d) mean UAR with the training prior kept (the same networks): {plain:.3}");
+    }
     eprintln!(
         "(d) mean UAR {:.3}, lowest {:.3}, mean accuracy {:.1} %; decided on: mean validation UAR {:.3}",
         entry["mean_uar"].as_f64().unwrap_or(0.0),
@@ -84,4 +89,15 @@ pub fn leave_one_corpus_out(
         serde_json::Value::Object(map) => Ok(map),
         _ => unreachable!("json! of an object"),
     }
+}
+
+/// The mean UAR over the folds as their models answer with the training prior kept, when every
+/// fold measured it (models that take the prior out measure both).
+fn mean_uar_without_prior(folds: &serde_json::Map<String, serde_json::Value>) -> Option<f64> {
+    let uars: Option<Vec<f64>> = folds
+        .values()
+        .map(|fold| fold["report_without_prior"]["uar"].as_f64())
+        .collect();
+    uars.filter(|u| !u.is_empty())
+        .map(|u| u.iter().sum::<f64>() / u.len() as f64)
 }

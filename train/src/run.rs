@@ -5,13 +5,15 @@
 use std::collections::HashSet;
 
 use serde_json::json;
-use speech_emotion::Emotion;
+use speech_emotion::calibration::Calibration;
 use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
 use speech_emotion::input::Normalization;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, ModelConfig};
+use speech_emotion::{Classifier, Emotion};
 
+use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
@@ -258,28 +260,7 @@ fn finish(
             );
             Some(Report::new(&pairs))
         }
-        (Some(roles), _) => {
-            let test_clips: Vec<&Clip> = setup
-                .clips
-                .iter()
-                .zip(roles)
-                .filter(|(_, r)| **r == Role::Test)
-                .map(|(c, _)| c)
-                .collect();
-            let classifier =
-                speech_emotion::Classifier::from_model(model.clone(), metadata.clone())?;
-            let outcome = evaluate_clips(&classifier, &test_clips);
-            entry.insert(
-                "unit".into(),
-                json!("clip, classified from its file exactly as `predict` does"),
-            );
-            entry.insert("speakers".into(), json!(summary(setup.clips, roles)));
-            let groups = grouped_reports(&outcome);
-            eprintln!("{}", groups.0);
-            entry.insert("per_corpus".into(), groups.1);
-            entry.insert("per_speaker".into(), groups.2);
-            Some(Report::new(&outcome.pairs()))
-        }
+        (Some(roles), _) => Some(clip_report(setup, roles, &model, &metadata, &mut entry)?),
     };
     if let Some(report) = &report {
         eprintln!("{name}\n{}", report.table());
@@ -291,6 +272,58 @@ fn finish(
         report,
         entry,
     })
+}
+
+/// The report on a split's test clips, each classified from its file as `predict` does, with
+/// the training clips' prior taken out when [`PRIOR_CORRECTION`] says the shipped model does;
+/// then the same without it (`report_without_prior`), so that the two compare on one model.
+fn clip_report(
+    setup: &Setup,
+    roles: &[Role],
+    model: &Ensemble,
+    metadata: &ModelMetadata,
+    entry: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<Report, Box<dyn std::error::Error>> {
+    let with_role = |role: Role| -> Vec<&Clip> {
+        setup
+            .clips
+            .iter()
+            .zip(roles)
+            .filter(|(_, r)| **r == role)
+            .map(|(c, _)| c)
+            .collect()
+    };
+    let test_clips = with_role(Role::Test);
+    let corrected = ModelMetadata {
+        calibration: Some(Calibration {
+            prior: Some(class_prior(with_role(Role::Train))),
+            ..Calibration::identity()
+        }),
+        ..metadata.clone()
+    };
+    let shipped_way = if PRIOR_CORRECTION {
+        &corrected
+    } else {
+        metadata
+    };
+    let classifier = Classifier::from_model(model.clone(), shipped_way.clone())?;
+    let outcome = evaluate_clips(&classifier, &test_clips);
+    entry.insert(
+        "unit".into(),
+        json!("clip, classified from its file exactly as `predict` does"),
+    );
+    entry.insert("prior_taken_out".into(), json!(PRIOR_CORRECTION));
+    entry.insert("speakers".into(), json!(summary(setup.clips, roles)));
+    let groups = grouped_reports(&outcome);
+    eprintln!("{}", groups.0);
+    entry.insert("per_corpus".into(), groups.1);
+    entry.insert("per_speaker".into(), groups.2);
+    if PRIOR_CORRECTION {
+        let plain = Classifier::from_model(model.clone(), metadata.clone())?;
+        let report = Report::new(&evaluate_clips(&plain, &test_clips).pairs());
+        entry.insert("report_without_prior".into(), serde_json::to_value(report)?);
+    }
+    Ok(Report::new(&outcome.pairs()))
 }
 
 /// `c`, `d-nEMO`, ...

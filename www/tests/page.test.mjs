@@ -40,6 +40,7 @@ test('the page loads its model with no console error and no request to another o
   assert.match(card, /ASED \(Amharic\) \d+%/, `model card: ${card}`);
   assert.match(card, /What it gets wrong/, `model card: ${card}`);
   assert.match(card, /When it says unsure/, `model card: ${card}`);
+  assert.match(card, /Every emotion on an equal footing\s*Its training clips held some emotions more often than others \(neutral \d+%, disgust \d+%\)/, `model card: ${card}`);
   await context.close();
 });
 

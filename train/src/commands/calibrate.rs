@@ -1,6 +1,7 @@
-//! `calibrate [--model M.json] [--data ROOT]`: fits a trained model's calibration (temperature
-//! and unsure margin, see `speech_emotion::calibration`) on the validation speakers of
-//! `--data`, who are never trained on, prints how it scored and writes it into the metadata.
+//! `calibrate [--model M.json] [--data ROOT]`: fits a trained model's calibration (training
+//! prior, temperature and unsure margin, see `speech_emotion::calibration`) on the validation
+//! speakers of `--data`, who are never trained on, prints how it scored and writes it into the
+//! metadata.
 //! Training runs it on the shipped model by itself.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use speech_emotion::calibration::Calibration;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::parallel::map_in_order;
 
-use crate::calibration::{Scored, fit};
+use crate::calibration::{PRIOR_CORRECTION, Scored, class_prior, fit};
 use crate::corpus::{Clip, scan};
 use crate::protocol::validation;
 
@@ -28,22 +29,34 @@ pub struct Args {
     /// Threads classifying the clips.
     #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
     threads: usize,
+    /// Take the class shares of the training clips (every clip of `--data` but the validation
+    /// speakers) out of each window's probabilities. Either way the validation UAR with and
+    /// without it is measured and printed.
+    #[arg(long, default_value_t = PRIOR_CORRECTION, action = clap::ArgAction::Set)]
+    prior_correction: bool,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let found = scan(&args.data)
         .map_err(|e| format!("cannot read the data root {}: {e}", args.data.display()))?;
-    calibrate_model(&args.model, &found.clips, args.threads)?;
+    calibrate_model(
+        &args.model,
+        &found.clips,
+        args.threads,
+        args.prior_correction,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Fits the calibration of the model at `model_json` on the validation speakers among `clips`,
-/// prints its figures and writes it into the metadata.
+/// Fits the calibration of the model at `model_json` on the validation speakers among `clips`
+/// (with the training clips' prior taken out when `prior_correction`), prints its figures and
+/// writes it into the metadata.
 pub fn calibrate_model(
     model_json: &Path,
     clips: &[Clip],
     threads: usize,
+    prior_correction: bool,
 ) -> Result<Calibration, Box<dyn std::error::Error>> {
     let shown = |e: &dyn std::fmt::Display| format!("{}: {e}", model_json.display());
     let text = std::fs::read_to_string(model_json).map_err(|e| shown(&e))?;
@@ -66,8 +79,33 @@ pub fn calibrate_model(
         .into_iter()
         .flatten()
         .collect();
-    let calibration = fit(&scored);
+    let prior = class_prior(clips.iter().filter(|c| !validation(c)));
+    let calibration = fit(&scored, &prior, prior_correction);
     let f = &calibration.figures;
+    eprintln!(
+        "mean validation UAR over the corpora: {:.4} as trained, {:.4} with the training prior taken out ({})",
+        f["mean_corpus_uar_without_prior"]
+            .as_f64()
+            .unwrap_or(f64::NAN),
+        f["mean_corpus_uar_with_prior"].as_f64().unwrap_or(f64::NAN),
+        if prior_correction {
+            "taken out"
+        } else {
+            "kept"
+        },
+    );
+    for (corpus, uar) in f["corpus_uar_without_prior"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let with = &f["corpus_uar_with_prior"][corpus];
+        eprintln!(
+            "  {corpus:<8} {:.4} -> {:.4}",
+            uar.as_f64().unwrap_or(f64::NAN),
+            with.as_f64().unwrap_or(f64::NAN)
+        );
+    }
     let pct = |key: &str| 100.0 * f[key].as_f64().unwrap_or(f64::NAN);
     eprintln!(
         "calibration on {} validation recordings: temperature {:.2}; expected calibration error {:.3} -> {:.3}; \
@@ -105,5 +143,6 @@ fn score(classifier: &Classifier, clip: &Clip) -> Option<Scored> {
     (!windows.is_empty()).then_some(Scored {
         windows,
         label: clip.emotion,
+        corpus: clip.corpus,
     })
 }

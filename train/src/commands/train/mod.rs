@@ -14,6 +14,7 @@ use speech_emotion::model::Ensemble;
 use speech_emotion::segment::WindowConfig;
 
 use super::calibrate::calibrate_model;
+use crate::calibration::PRIOR_CORRECTION;
 use crate::corpus::{Clip, Corpus, scan};
 use crate::dataset::{Example, PrepareOptions, prepare};
 use crate::loco::leave_one_corpus_out;
@@ -91,7 +92,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 &args.out, &args.name, model, metadata, training, evaluation, &examples,
             )?;
             let model_json = args.out.join(format!("{}.json", args.name));
-            calibrate_model(&model_json, &clips, args.threads)?;
+            calibrate_model(&model_json, &clips, args.threads, PRIOR_CORRECTION)?;
         }
         None => add_figures(&args.out, &args.name, evaluation)?,
     }
