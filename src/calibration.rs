@@ -1,6 +1,6 @@
-//! Honest probabilities: the training set's class shares taken out of the ensemble's window
-//! probabilities, temperature scaling, and the top-two margin under which an answer is called
-//! unsure. The trainer measures them on validation speakers (never on test speakers); they
+//! Honest probabilities: temperature scaling, the top-two margin under which an answer is
+//! called unsure, and, when a calibration holds them, the training set's class shares taken out
+//! of the ensemble's window probabilities (the shipped model's does not: README). The trainer measures them on validation speakers (never on test speakers); they
 //! travel in the model's metadata.
 
 use serde::{Deserialize, Serialize};
