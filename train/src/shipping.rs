@@ -1,7 +1,7 @@
 //! Writing the shipped model: its record and metadata (after checking that the record reloads
 //! to the same predictions), or only new figures added to the metadata already there.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use burn::module::Module;
 use speech_emotion::features::Matrix;
@@ -60,19 +60,27 @@ pub fn write_model(
 }
 
 /// Protocols run apart from the shipped model (e.g. `--protocols d`) add their figures to its
-/// metadata.
+/// metadata in `out`; where `out` holds no model, they go to `{name}-figures.json` there instead,
+/// so that a run into a fresh folder keeps what it measured. Returns the file written.
 pub fn add_figures(
     out: &Path,
     name: &str,
     evaluation: serde_json::Map<String, serde_json::Value>,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
     let meta_path = out.join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&meta_path).map_err(|e| {
-        format!(
-            "the shipped model was not trained (protocol ship) and there is no {} to add the figures to: {e}",
-            meta_path.display()
-        )
-    })?;
+    if !meta_path.exists() {
+        let figures_path = out.join(format!("{name}-figures.json"));
+        let figures = serde_json::json!({ "evaluation": evaluation });
+        std::fs::write(&figures_path, serde_json::to_string_pretty(&figures)?)?;
+        eprintln!(
+            "no model in {} (protocol ship was not run): wrote the figures to {}",
+            out.display(),
+            figures_path.display()
+        );
+        return Ok(figures_path);
+    }
+    let text = std::fs::read_to_string(&meta_path)
+        .map_err(|e| format!("cannot read {}: {e}", meta_path.display()))?;
     let mut existing: ModelMetadata = serde_json::from_str(&text)?;
     if let serde_json::Value::Object(map) = &mut existing.evaluation {
         map.extend(evaluation);
@@ -81,7 +89,7 @@ pub fn add_figures(
     }
     std::fs::write(&meta_path, serde_json::to_string_pretty(&existing)?)?;
     eprintln!("added the figures to {}", meta_path.display());
-    Ok(())
+    Ok(meta_path)
 }
 
 /// The largest change in any probability a half-precision record may make on the training
@@ -137,4 +145,52 @@ pub fn largest_change(a: &[Probabilities], b: &[Probabilities]) -> f32 {
         .zip(b)
         .flat_map(|(p, q)| p.0.iter().zip(&q.0).map(|(x, y)| (x - y).abs()))
         .fold(0.0, f32::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures() -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        map.insert("c".into(), serde_json::json!({"valid_uar": 0.5}));
+        map
+    }
+
+    #[test]
+    fn figures_without_a_model_are_written_beside_not_lost() {
+        let dir = std::env::temp_dir().join(format!("figures-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = add_figures(&dir, "emotion-cnn", figures()).unwrap();
+        assert_eq!(written, dir.join("emotion-cnn-figures.json"));
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+        assert_eq!(value["evaluation"]["c"]["valid_uar"], 0.5);
+        assert!(
+            !dir.join("emotion-cnn.json").exists(),
+            "no model is made up"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn figures_join_a_model_already_there() {
+        let dir = std::env::temp_dir().join(format!("figures-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../models/emotion-cnn.json"),
+            dir.join("emotion-cnn.json"),
+        )
+        .unwrap();
+        let written = add_figures(&dir, "emotion-cnn", figures()).unwrap();
+        assert_eq!(written, dir.join("emotion-cnn.json"));
+        let metadata: ModelMetadata =
+            serde_json::from_str(&std::fs::read_to_string(&written).unwrap()).unwrap();
+        assert_eq!(metadata.evaluation["c"]["valid_uar"], 0.5);
+        assert!(
+            metadata.evaluation["d"].is_object(),
+            "the figures already there stay"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

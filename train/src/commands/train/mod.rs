@@ -94,7 +94,9 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             let model_json = args.out.join(format!("{}.json", args.name));
             calibrate_model(&model_json, &clips, args.threads, PRIOR_CORRECTION)?;
         }
-        None => add_figures(&args.out, &args.name, evaluation)?,
+        None => {
+            add_figures(&args.out, &args.name, evaluation)?;
+        }
     }
     eprintln!("done in {:.1} min", started.elapsed().as_secs_f64() / 60.0);
     Ok(ExitCode::SUCCESS)
