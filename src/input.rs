@@ -20,6 +20,9 @@ pub enum InputKind {
     /// Three prosody rows (periodicity, relative F0, the window's F0 register: see
     /// [`prosody_rows`]) before the `n_mels` log-mel bands.
     LogMelPitch,
+    /// The prosody rows, then four rows of the window's coarse spectral tilt (see
+    /// [`tilt_rows`]), then the `n_mels` log-mel bands.
+    LogMelPitchTilt,
 }
 
 impl InputKind {
@@ -28,7 +31,7 @@ impl InputKind {
         self.spectral_from()
             + match self {
                 Self::Mfcc => config.n_mfcc,
-                Self::LogMel | Self::LogMelPitch => config.n_mels,
+                Self::LogMel | Self::LogMelPitch | Self::LogMelPitchTilt => config.n_mels,
             }
     }
 
@@ -37,6 +40,7 @@ impl InputKind {
         match self {
             Self::Mfcc | Self::LogMel => 2,
             Self::LogMelPitch => 5,
+            Self::LogMelPitchTilt => 5 + TILT_GROUPS,
         }
     }
 
@@ -53,22 +57,28 @@ pub fn window_features(
     samples: &[f32],
     kind: InputKind,
 ) -> Result<Matrix> {
-    let (features, prosody) = if kind == InputKind::LogMelPitch {
+    let pitched = matches!(kind, InputKind::LogMelPitch | InputKind::LogMelPitchTilt);
+    let (features, prosody) = if pitched {
         let (features, pitch) = extractor.frame_features_and_pitch(samples)?;
         (features, prosody_rows(&pitch).to_vec())
     } else {
         (extractor.frame_features(samples)?, Vec::new())
     };
+    let tilt = if kind == InputKind::LogMelPitchTilt {
+        tilt_rows(&features.log_mel).to_vec()
+    } else {
+        Vec::new()
+    };
     let spectral = match kind {
         InputKind::Mfcc => extractor.mfcc_of(&features.log_mel),
-        InputKind::LogMel | InputKind::LogMelPitch => features.log_mel,
+        InputKind::LogMel | InputKind::LogMelPitch | InputKind::LogMelPitchTilt => features.log_mel,
     };
     let frames = spectral.cols;
     let rows = kind.spectral_from() + spectral.rows;
     let mut data = Vec::with_capacity(rows * frames);
     data.extend_from_slice(&features.zcr);
     data.extend_from_slice(&features.rms);
-    for row in &prosody {
+    for row in prosody.iter().chain(&tilt) {
         data.extend_from_slice(row);
     }
     data.extend_from_slice(&spectral.data);
@@ -76,6 +86,35 @@ pub fn window_features(
         rows,
         cols: frames,
         data,
+    })
+}
+
+/// How many groups of adjacent bands [`tilt_rows`] summarises the window's spectrum in.
+pub const TILT_GROUPS: usize = 4;
+
+/// The window's coarse spectral envelope, which per-window centring takes from the bands: the
+/// mean dB of each of [`TILT_GROUPS`] runs of adjacent bands (with 64 bands to 8 kHz, about
+/// 0-0.75, 0.75-1.7, 1.7-3.7 and 3.7-8 kHz) less the mean over all bands, each a constant row.
+/// Vocal effort flattens the spectrum (eGeMAPS's alpha ratio and Hammarberg index measure the
+/// same), a cue that centring removes along with the microphone's envelope.
+pub fn tilt_rows(log_mel: &Matrix) -> [Vec<f32>; TILT_GROUPS] {
+    let band_mean = |b: usize| {
+        let row = log_mel.row(b);
+        row.iter().map(|&v| f64::from(v)).sum::<f64>() / row.len().max(1) as f64
+    };
+    let means: Vec<f64> = (0..log_mel.rows).map(band_mean).collect();
+    let overall = means.iter().sum::<f64>() / means.len().max(1) as f64;
+    let size = log_mel.rows.div_ceil(TILT_GROUPS).max(1);
+    std::array::from_fn(|g| {
+        let group = means
+            .get(g * size..((g + 1) * size).min(means.len()))
+            .unwrap_or(&[]);
+        let level = if group.is_empty() {
+            0.0
+        } else {
+            group.iter().sum::<f64>() / group.len() as f64 - overall
+        };
+        vec![level as f32; log_mel.cols]
     })
 }
 
@@ -223,6 +262,43 @@ mod tests {
         assert_eq!(pitched.row(10), mel.row(7));
         let (_, pitch) = extractor.frame_features_and_pitch(&samples).unwrap();
         assert_eq!(pitched.row(2), pitch.periodicity.as_slice());
+    }
+
+    #[test]
+    fn tilt_rows_follow_the_spectral_slope_whatever_the_level() {
+        let frames = 5;
+        let slope = |db_per_band: f32, level: f32| Matrix {
+            rows: 8,
+            cols: frames,
+            data: (0..8)
+                .flat_map(|b| vec![level - db_per_band * b as f32; frames])
+                .collect(),
+        };
+        let steep = tilt_rows(&slope(2.0, -20.0));
+        let steep_louder = tilt_rows(&slope(2.0, -5.0));
+        let flat = tilt_rows(&slope(0.0, -20.0));
+        assert_eq!(steep, steep_louder, "the level does not enter");
+        assert!(flat.iter().flatten().all(|&v| v == 0.0));
+        // Groups of two bands: means 1, 5, 9, 13 dB below the first band, overall 7.
+        let expected = [6.0, 2.0, -2.0, -6.0];
+        for (row, want) in steep.iter().zip(expected) {
+            assert_eq!(row.len(), frames);
+            assert!(row.iter().all(|&v| (v - want).abs() < 1e-5), "{row:?}");
+        }
+        let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+        let samples: Vec<f32> = (0..32_000).map(|i| 0.1 * (i as f32 * 0.05).sin()).collect();
+        let m = window_features(&extractor, &samples, InputKind::LogMelPitchTilt).unwrap();
+        assert_eq!(
+            m.rows,
+            InputKind::LogMelPitchTilt.channels(extractor.config())
+        );
+        let pitched = window_features(&extractor, &samples, InputKind::LogMelPitch).unwrap();
+        assert_eq!(m.row(9), pitched.row(5), "the bands follow the tilt rows");
+        let low = m.row(5)[0];
+        assert!(
+            low > 0.0,
+            "a 127 Hz tone puts its energy in the lowest group: {low}"
+        );
     }
 
     #[test]

@@ -58,8 +58,9 @@ pub struct Args {
     pub(super) scale_bands: bool,
     /// The rows of the input after ZCR and RMS: `log-mel-pitch` (three prosody rows, namely
     /// periodicity, F0 relative to the window's median and that median, then the 64 log-mel
-    /// bands: the shipped model's), `log-mel` (the bands alone) or `mfcc` (20 coefficients, the
-    /// seed's).
+    /// bands: the shipped model's), `log-mel-pitch-tilt` (those with four rows of the window's
+    /// coarse spectral tilt before the bands), `log-mel` (the bands alone) or `mfcc` (20
+    /// coefficients, the seed's).
     #[arg(long, default_value = "log-mel-pitch", value_parser = parse_input)]
     pub(super) input: InputKind,
     /// Learning rate at the start of the cosine schedule.
@@ -154,8 +155,9 @@ pub struct Args {
 }
 
 fn parse_input(value: &str) -> Result<InputKind, String> {
-    serde_json::from_value(json!(value))
-        .map_err(|_| format!("`{value}`: expected mfcc, log-mel or log-mel-pitch"))
+    serde_json::from_value(json!(value)).map_err(|_| {
+        format!("`{value}`: expected mfcc, log-mel, log-mel-pitch or log-mel-pitch-tilt")
+    })
 }
 
 /// Convolutions of the image front when there is one: `--image-layers`, 2 by default.
