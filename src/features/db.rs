@@ -17,6 +17,7 @@ const DB_PER_NEPER: f32 = 10.0 / std::f32::consts::LN_10;
 /// (the logarithm keeps their order), as integers: non-negative floats sort as their bit
 /// patterns do, and an integer maximum vectorises where a float one with NaN semantics does not.
 /// Then one pass converts and clamps.
+#[inline(always)]
 pub fn power_to_db_in_place(values: &mut [f32]) {
     let peak = values.iter().map(|v| v.to_bits() as i32).max();
     let floor = peak.map_or(AMIN_DB, |bits| to_db(f32::from_bits(bits as u32))) - TOP_DB;

@@ -95,6 +95,7 @@ impl MelFilterbank {
     /// `out[m * out_stride..][..width]`. Each band's bins are added in the same order as
     /// [`Self::apply`] adds them, so the values are the same bit for bit; the sums run along the
     /// frames, in registers.
+    #[inline(always)]
     pub fn apply_block(
         &self,
         block: &[[f32; FRAME_BLOCK]],

@@ -42,6 +42,7 @@ impl Dct {
     /// `basis × log_mel`, [`FRAME_BLOCK`] frames and two coefficients at a time, their sums
     /// along the frames held in registers, so that each band's values are loaded once for two
     /// coefficients. Every value adds its terms in band order, as a row-by-row product does.
+    #[inline(always)]
     pub fn apply(&self, log_mel: &Matrix) -> Matrix {
         assert_eq!(log_mel.rows, self.n_mels, "log-mel rows must equal n_mels");
         let frames = log_mel.cols;

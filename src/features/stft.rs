@@ -44,6 +44,7 @@ impl Stft {
     /// is bin `k` of frame `first + j`, for `j < width` (the last block may be narrower). One
     /// windowed copy of each frame is the only copy made, and each power lands where the
     /// filterbank reads it.
+    #[inline(always)]
     pub fn power_blocks(
         &self,
         padded: &[f32],
