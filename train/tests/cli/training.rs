@@ -198,6 +198,8 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
             "--adversarial-weight must be between 0 (off) and 10",
         ),
         ("--channels=8,8", "--channels takes three counts"),
+        ("--dropout=0.2", "--dropout takes two shares"),
+        ("--dropout=0.2,1", "head dropout must be in [0, 1), got 1"),
         (
             "--average-from=1",
             "--average-from is the share of the epochs where averaging starts",

@@ -82,6 +82,10 @@ pub struct Args {
     /// Output channels of the three convolution blocks.
     #[arg(long, value_delimiter = ',', default_values_t = [48, 96, 96])]
     pub(super) channels: Vec<usize>,
+    /// Dropout after each convolution block, then before the classifier (each below 1): more
+    /// of it is a regulariser that costs no weight and no time in the page.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.15, 0.3])]
+    pub(super) dropout: Vec<f64>,
     /// Draw every corpus equally often in an epoch (`--epoch-size` windows), so a large corpus
     /// of two speakers does not outweigh one of seventy; off, every clip once per epoch (the
     /// shipped model's: better on the validation speakers, README).
@@ -205,9 +209,18 @@ pub(super) fn configs(
         .as_slice()
         .try_into()
         .map_err(|_| format!("--channels takes three counts, got {:?}", args.channels))?;
+    let [block_dropout, head_dropout]: [f64; 2] =
+        args.dropout.as_slice().try_into().map_err(|_| {
+            format!(
+                "--dropout takes two shares, after the blocks then before the classifier, got {:?}",
+                args.dropout
+            )
+        })?;
     let model_config = ModelConfig::new(args.input.channels(features))
         .with_members(members)
         .with_channels(channels)
+        .with_block_dropout(block_dropout)
+        .with_head_dropout(head_dropout)
         .with_attention_pooling(args.attention_pooling.then_some(true))
         .with_image(image_front(args)?)
         .with_image_layers(image_layers(args));
