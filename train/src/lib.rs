@@ -3,6 +3,7 @@
 //! `evaluate`). Everything audio-related calls the `speech_emotion` library, the same code the
 //! browser runs.
 
+pub mod adaptation;
 pub mod adversary;
 pub mod augment;
 pub mod calibration;

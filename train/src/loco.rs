@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::adaptation::{self, SetNormalised};
 use crate::corpus::Corpus;
 use crate::metrics::Report;
 use crate::plot::confusion_png;
@@ -20,6 +21,7 @@ pub fn leave_one_corpus_out(
 ) -> Result<serde_json::Map<String, serde_json::Value>, Box<dyn std::error::Error>> {
     let mut folds = serde_json::Map::new();
     let mut summary = Vec::new();
+    let mut adapted = Vec::new();
     let held = corpora(setup.clips);
     let specs: Vec<(Protocol, Option<Corpus>)> =
         held.iter().map(|&c| (Protocol::D, Some(c))).collect();
@@ -44,6 +46,7 @@ pub fn leave_one_corpus_out(
             .and_then(|v| v.as_f64())
             .unwrap_or(0.0);
         summary.push((corpus.name(), report.clone(), valid));
+        adapted.push((corpus.name(), outcome.set_normalised));
         folds.insert(
             corpus.name().into(),
             serde_json::Value::Object(outcome.entry),
@@ -63,6 +66,11 @@ pub fn leave_one_corpus_out(
     let n = summary.len() as f64;
     let mean = |f: &dyn Fn(&(&str, Report, f64)) -> f64| summary.iter().map(f).sum::<f64>() / n;
     let without_prior = mean_uar_without_prior(&folds);
+    let measured: Vec<(&str, &[SetNormalised])> = adapted
+        .iter()
+        .map(|(name, m)| (*name, m.as_slice()))
+        .collect();
+    let set_normalised = adaptation::summary(&measured);
     let entry = json!({
         "protocol": Protocol::D.describe(),
         "unit": "clip, classified from its file exactly as `predict` does",
@@ -73,6 +81,7 @@ pub fn leave_one_corpus_out(
         "max_spread_ratio": summary.iter().map(|s| s.1.spread.ratio()).fold(0.0, f64::max),
         "mean_valid_uar": mean(&|s| s.2),
         "mean_uar_without_prior": without_prior,
+        "set_normalised": set_normalised,
         "folds": folds,
     });
     if let Some(plain) = without_prior {

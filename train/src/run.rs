@@ -2,7 +2,7 @@
 //! the member networks on every core, and score the averaged model on the validation speakers
 //! and on the test clips (read from their files exactly as `predict` reads them).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::json;
 use speech_emotion::calibration::Calibration;
@@ -13,13 +13,16 @@ use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::{Classifier, Emotion};
 
+use crate::adaptation::{self, SetNormalised, SetStatistics};
 use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
-use crate::training::{Job, Sample, TrainConfig, Trained, train_jobs, validation_scores};
+use crate::training::{
+    Job, Sample, Standardisation, TrainConfig, Trained, train_jobs, validation_scores,
+};
 
 /// What every run of one `train` command shares.
 pub struct Setup<'a> {
@@ -33,6 +36,9 @@ pub struct Setup<'a> {
     pub centre_from: Option<usize>,
     /// Whether those rows are also scaled to unit variance per window.
     pub scale: bool,
+    /// Standardise each corpus by its own statistics (training corpora by their training
+    /// windows', validation and test sets by their own) instead of the training set's.
+    pub corpus_normalisation: bool,
     /// The metadata the run's model is written with (its normalisation is the run's).
     pub metadata: &'a ModelMetadata,
 }
@@ -45,6 +51,8 @@ pub struct Outcome {
     pub report: Option<Report>,
     /// Everything measured, for the model's metadata.
     pub entry: serde_json::Map<String, serde_json::Value>,
+    /// (d) only: the same networks with each set standardised by its own statistics.
+    pub set_normalised: Vec<SetNormalised>,
 }
 
 /// One split of the clips, with the normalised windows it trains and validates on.
@@ -56,10 +64,25 @@ struct Split {
     /// Roles of windows.
     roles: Vec<Role>,
     normalization: Normalization,
+    /// With corpus normalisation, each training corpus's own statistics.
+    per_corpus: Option<BTreeMap<Corpus, Normalization>>,
     /// The training windows (indices of examples; normalised as batches are made).
     train: Vec<usize>,
-    /// The validation windows, normalised.
+    /// The validation windows, normalised (with corpus normalisation, each corpus's by the
+    /// statistics of its own validation windows, as a new corpus's by its own).
     valid: Vec<(usize, Matrix)>,
+}
+
+/// Windows grouped by their corpus.
+fn corpus_sets(
+    windows: impl Iterator<Item = usize>,
+    corpus_of: impl Fn(usize) -> Corpus,
+) -> BTreeMap<Corpus, Vec<usize>> {
+    let mut sets: BTreeMap<Corpus, Vec<usize>> = BTreeMap::new();
+    for i in windows {
+        sets.entry(corpus_of(i)).or_default().push(i);
+    }
+    sets
 }
 
 impl Split {
@@ -85,15 +108,41 @@ impl Split {
             .filter(|&i| roles[i] == Role::Train)
             .collect();
         // (b)-(d) validate on the original clips only, (a) on whatever windows its split gave.
-        let valid = setup
-            .examples
-            .iter()
-            .enumerate()
-            .zip(&roles)
-            .filter(|((_, e), r)| **r == Role::Valid && (protocol == Protocol::A || e.variant == 0))
-            .map(|((i, e), _)| {
-                let mut m = e.input.clone();
-                normalization.apply(&mut m);
+        let valid: Vec<usize> = (0..roles.len())
+            .filter(|&i| {
+                roles[i] == Role::Valid
+                    && (protocol == Protocol::A || setup.examples[i].variant == 0)
+            })
+            .collect();
+        let corpus_of = |i: usize| setup.clips[setup.examples[i].clip].corpus;
+        let per_corpus = if setup.corpus_normalisation {
+            let fit = |sets: BTreeMap<Corpus, Vec<usize>>| -> BTreeMap<Corpus, Normalization> {
+                sets.into_iter()
+                    .map(|(corpus, windows)| {
+                        let inputs = windows.iter().map(|&i| &setup.examples[i].input);
+                        (
+                            corpus,
+                            SetStatistics::MeanAndStd.adapt(&normalization, inputs),
+                        )
+                    })
+                    .collect()
+            };
+            let training = (0..roles.len()).filter(|&i| roles[i] == Role::Train);
+            Some((
+                fit(corpus_sets(training, corpus_of)),
+                fit(corpus_sets(valid.iter().copied(), corpus_of)),
+            ))
+        } else {
+            None
+        };
+        let valid = valid
+            .into_iter()
+            .map(|i| {
+                let mut m = setup.examples[i].input.clone();
+                match &per_corpus {
+                    Some((_, by_corpus)) => by_corpus[&corpus_of(i)].apply(&mut m),
+                    None => normalization.apply(&mut m),
+                }
                 (i, m)
             })
             .collect();
@@ -103,8 +152,20 @@ impl Split {
             clip_roles,
             roles,
             normalization,
+            per_corpus: per_corpus.map(|(train, _)| train),
             train,
             valid,
+        }
+    }
+
+    /// How the training windows are standardised as batches are made.
+    fn standardisation(&self) -> Standardisation<'_> {
+        match &self.per_corpus {
+            Some(by_corpus) => Standardisation::PerCorpus {
+                by_corpus,
+                fallback: &self.normalization,
+            },
+            None => Standardisation::Global(&self.normalization),
         }
     }
 
@@ -166,7 +227,7 @@ pub fn run_many(
                 },
                 train: train_set,
                 valid: valid_set,
-                normalization: Some(&split.normalization),
+                normalization: Some(split.standardisation()),
                 label: format!(
                     "{name} network {}/{}",
                     member + 1,
@@ -266,12 +327,53 @@ fn finish(
         eprintln!("{name}\n{}", report.table());
         entry.insert("report".into(), serde_json::to_value(report)?);
     }
+    let set_normalised = match (&split.clip_roles, protocol) {
+        (Some(roles), Protocol::D) => set_normalised(setup, split, roles, &model, &metadata)?,
+        _ => Vec::new(),
+    };
+    if !set_normalised.is_empty() {
+        entry.insert("set_normalised".into(), json!(set_normalised));
+    }
     Ok(Outcome {
         model,
         metadata,
         report,
         entry,
+        set_normalised,
     })
+}
+
+/// [`adaptation::measure`] on a split: its validation windows (originals) and its test clips.
+fn set_normalised(
+    setup: &Setup,
+    split: &Split,
+    clip_roles: &[Role],
+    model: &Ensemble,
+    metadata: &ModelMetadata,
+) -> Result<Vec<SetNormalised>, Box<dyn std::error::Error>> {
+    let valid: Vec<adaptation::RawWindow> = split
+        .valid
+        .iter()
+        .map(|(i, _)| {
+            let clip = &setup.clips[setup.examples[*i].clip];
+            (clip.corpus, clip.emotion, &setup.examples[*i].input)
+        })
+        .collect();
+    let test_windows: Vec<&Matrix> = setup
+        .examples
+        .iter()
+        .zip(&split.roles)
+        .filter(|(e, r)| **r == Role::Test && e.variant == 0)
+        .map(|(e, _)| &e.input)
+        .collect();
+    let test_clips: Vec<&Clip> = setup
+        .clips
+        .iter()
+        .zip(clip_roles)
+        .filter(|(_, r)| **r == Role::Test)
+        .map(|(c, _)| c)
+        .collect();
+    adaptation::measure(model, metadata, &valid, &test_windows, &test_clips)
 }
 
 /// The report on a split's test clips, each classified from its file as `predict` does, with

@@ -5,9 +5,8 @@ use burn::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
 use speech_emotion::Emotion;
-use speech_emotion::input::Normalization;
 
-use super::{Sample, TrainConfig};
+use super::{Sample, Standardisation, TrainConfig};
 use crate::adversary::corpus_index;
 use crate::augment::bands::shift_bands;
 
@@ -31,7 +30,7 @@ impl Batch {
     pub fn new(
         samples: &[&Sample],
         config: &TrainConfig,
-        normalization: Option<&Normalization>,
+        normalization: Option<Standardisation>,
         rng: &mut StdRng,
         device: &Device,
     ) -> Self {
@@ -40,7 +39,7 @@ impl Batch {
         for s in samples {
             let mut input = s.input.clone();
             if let Some(normalization) = normalization {
-                normalization.apply(&mut input);
+                normalization.of(s.corpus).apply(&mut input);
             }
             if config.band_shift > 0 {
                 let reach = config.band_shift as i64;

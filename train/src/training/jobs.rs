@@ -3,12 +3,11 @@
 use std::collections::HashSet;
 
 use indicatif::MultiProgress;
-use speech_emotion::input::Normalization;
 use speech_emotion::model::ModelConfig;
 use speech_emotion::parallel::map_in_order;
 
 use super::fit::train;
-use super::{Sample, TrainConfig, Trained};
+use super::{Sample, Standardisation, TrainConfig, Trained};
 
 /// One network to train: its configuration, data and label for the progress lines.
 pub struct Job<'d, 'a> {
@@ -18,7 +17,7 @@ pub struct Job<'d, 'a> {
     pub train: &'d [Sample<'a>],
     /// Validation windows, already normalised.
     pub valid: &'d [Sample<'a>],
-    pub normalization: Option<&'d Normalization>,
+    pub normalization: Option<Standardisation<'d>>,
     pub label: String,
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use speech_emotion::Emotion;
 use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
+use speech_emotion::input::Normalization;
 use speech_emotion::model::{EmotionCnn, Ensemble};
 
 use crate::augment::masking::Masks;
@@ -56,6 +57,32 @@ pub struct TrainConfig {
     /// (`None`: the best validation epoch's); see `average`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub average_from: Option<f64>,
+}
+
+/// How training windows are standardised as batches are made.
+#[derive(Debug, Clone, Copy)]
+pub enum Standardisation<'d> {
+    /// Every window by the training set's statistics (the shipped model's).
+    Global(&'d Normalization),
+    /// Each corpus's windows by that corpus's own statistics (corpus normalisation), the
+    /// training set's for a corpus without its own.
+    PerCorpus {
+        by_corpus: &'d BTreeMap<Corpus, Normalization>,
+        fallback: &'d Normalization,
+    },
+}
+
+impl<'d> Standardisation<'d> {
+    /// The normalisation of a window of `corpus`.
+    pub fn of(self, corpus: Corpus) -> &'d Normalization {
+        match self {
+            Self::Global(n) => n,
+            Self::PerCorpus {
+                by_corpus,
+                fallback,
+            } => by_corpus.get(&corpus).unwrap_or(fallback),
+        }
+    }
 }
 
 /// An input with its class; `group` ties the windows and copies of one clip. Training inputs are
@@ -174,5 +201,39 @@ mod tests {
             (Corpus::Ased, Sad, Happy),
         ];
         assert_eq!(mean_corpus_uar(triples), 0.5);
+    }
+
+    #[test]
+    fn corpus_normalisation_standardises_each_corpus_by_its_own_statistics() {
+        let window = |offset: f32| Matrix {
+            rows: 1,
+            cols: 3,
+            data: vec![offset, offset + 1.0, offset + 2.0],
+        };
+        let (loud, soft) = (window(10.0), window(-4.0));
+        let global = Normalization::fit([&loud, &soft], None);
+        let by_corpus = BTreeMap::from([
+            (Corpus::Tess, Normalization::fit([&loud], None)),
+            (Corpus::Ased, Normalization::fit([&soft], None)),
+        ]);
+        let per = Standardisation::PerCorpus {
+            by_corpus: &by_corpus,
+            fallback: &global,
+        };
+        let standardised = |s: Standardisation, corpus, mut m: Matrix| {
+            s.of(corpus).apply(&mut m);
+            m.data
+        };
+        assert_eq!(
+            standardised(per, Corpus::Tess, loud.clone()),
+            standardised(per, Corpus::Ased, soft.clone()),
+            "two corpora a constant apart meet"
+        );
+        assert_eq!(per.of(Corpus::Savee), &global, "a corpus without its own");
+        let plain = Standardisation::Global(&global);
+        assert_ne!(
+            standardised(plain, Corpus::Tess, loud),
+            standardised(plain, Corpus::Ased, soft)
+        );
     }
 }

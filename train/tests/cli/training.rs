@@ -79,10 +79,24 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         let uar = fold["report"]["uar"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&uar), "{corpus}: {uar}");
         assert!(fold["report"]["spread"]["answered"].as_f64().is_some());
+        // The same networks with each set standardised by its own statistics: the same clips.
+        let adapted = fold["set_normalised"].as_array().unwrap();
+        assert_eq!(adapted.len(), 2, "{corpus}");
+        for (measured, statistics) in adapted.iter().zip(["mean", "mean_and_std"]) {
+            assert_eq!(measured["statistics"], statistics);
+            assert_eq!(measured["report"]["n"], fold["report"]["n"], "{corpus}");
+            let valid = measured["valid_uar"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
+        }
         let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
         assert!(image.exists(), "{}", image.display());
     }
     assert!(d["mean_uar"].as_f64().is_some() && d["mean_valid_uar"].as_f64().is_some());
+    assert!(
+        d["set_normalised"]["mean_and_std"]["mean_valid_uar"]
+            .as_f64()
+            .is_some()
+    );
     assert!(stderr.contains("(d) mean UAR"), "{stderr}");
     let networks = ship["networks"].as_array().unwrap();
     assert_eq!(networks.len(), 2);
@@ -207,6 +221,10 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
         (
             "--weight-decay=0.5",
             "--weight-decay is an L2 penalty between 0 (off) and 0.01",
+        ),
+        (
+            "--corpus-normalisation=true",
+            "--corpus-normalisation is an experiment of protocol (d) alone",
         ),
     ] {
         // A data root that does not exist: had the flags been checked after reading it, the

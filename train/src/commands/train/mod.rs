@@ -66,6 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         threads: args.threads,
         centre_from: args.centre_mfcc.then_some(args.input.spectral_from()),
         scale: args.scale_bands,
+        corpus_normalisation: args.corpus_normalisation,
         metadata: &metadata,
     };
 

@@ -56,6 +56,12 @@ pub struct Args {
     /// window (at least 1 dB): the recording's contrast taken away with its envelope.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub(super) scale_bands: bool,
+    /// Standardise each corpus by its own statistics (corpus normalisation): the training
+    /// corpora by their training windows', each corpus's validation speakers by theirs, and
+    /// (d)'s held-out corpus by its own (reported as its set-normalised figure). An experiment:
+    /// the shipped model standardises every recording by the training set's statistics.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub(super) corpus_normalisation: bool,
     /// The rows of the input after ZCR and RMS: `log-mel-pitch` (three prosody rows, namely
     /// periodicity, F0 relative to the window's median and that median, then the 64 log-mel
     /// bands: the shipped model's), `log-mel-pitch-tilt` (those with four rows of the window's
@@ -252,6 +258,13 @@ pub(super) fn configs(
             args.weight_decay
         )
         .into());
+    }
+    if args.corpus_normalisation && args.protocols.iter().any(|&p| p != Protocol::D) {
+        return Err(
+            "--corpus-normalisation is an experiment of protocol (d) alone (add --protocols d): \
+             the shipped model standardises each recording by the training set's statistics"
+                .into(),
+        );
     }
     if let Some(share) = args.average_from
         && !(0.0..1.0).contains(&share)

@@ -1,0 +1,224 @@
+//! Set normalisation, measured: a set of recordings (one corpus's validation speakers, a corpus
+//! held out) standardised by its own statistics instead of the training set's, as corpus
+//! normalisation does at test time (Schuller et al. 2010, *Cross-corpus acoustic emotion
+//! recognition: variances and strategies*). Nothing is retrained: protocol (d) reports it beside
+//! the plain figures, to ask whether moving an unheard corpus to the training centre eases its
+//! collapse onto one answer, and validation says whether it may be used.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use speech_emotion::classifier::{batch_probabilities, cpu};
+use speech_emotion::features::Matrix;
+use speech_emotion::input::Normalization;
+use speech_emotion::metadata::ModelMetadata;
+use speech_emotion::model::Ensemble;
+use speech_emotion::{Classifier, Emotion};
+
+use crate::corpus::{Clip, Corpus};
+use crate::evaluation::evaluate_clips;
+use crate::metrics::Report;
+use crate::training::mean_corpus_uar;
+
+/// Which of a set's own statistics replace the training set's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetStatistics {
+    /// The set's per-channel mean; the training deviations kept.
+    Mean,
+    /// The set's mean and deviation: each channel of the set has zero mean and unit variance.
+    MeanAndStd,
+}
+
+impl SetStatistics {
+    /// Both, in the order they are reported.
+    pub const ALL: [Self; 2] = [Self::Mean, Self::MeanAndStd];
+
+    /// The training normalisation with the set's statistics in its place (the per-window
+    /// centring and scaling kept as trained).
+    pub fn adapt<'a>(
+        self,
+        training: &Normalization,
+        set: impl IntoIterator<Item = &'a Matrix>,
+    ) -> Normalization {
+        let own = Normalization::fit_scaled(set, training.centre_from, training.scale);
+        match self {
+            Self::Mean => Normalization {
+                mean: own.mean,
+                ..training.clone()
+            },
+            Self::MeanAndStd => own,
+        }
+    }
+}
+
+/// One way of standardising, measured on a split's validation windows and test clips.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetNormalised {
+    pub statistics: SetStatistics,
+    /// Mean over the validation corpora of the window UAR, each corpus's validation windows
+    /// standardised by their own statistics.
+    pub valid_uar: f64,
+    /// The test clips, classified from their files with the statistics of all their windows.
+    pub report: Report,
+}
+
+/// A validation window before normalisation: its corpus, its truth, its input.
+pub type RawWindow<'a> = (Corpus, Emotion, &'a Matrix);
+
+/// Mean corpus UAR of validation windows, each corpus's windows standardised by their own
+/// statistics.
+pub fn validation_uar(
+    model: &Ensemble,
+    training: &Normalization,
+    windows: &[RawWindow],
+    statistics: SetStatistics,
+) -> speech_emotion::Result<f64> {
+    let mut per: BTreeMap<Corpus, Vec<(Emotion, &Matrix)>> = BTreeMap::new();
+    for &(corpus, truth, input) in windows {
+        per.entry(corpus).or_default().push((truth, input));
+    }
+    let mut triples = Vec::new();
+    for (corpus, set) in per {
+        let normalization = statistics.adapt(training, set.iter().map(|(_, m)| *m));
+        let inputs: Vec<Matrix> = set
+            .iter()
+            .map(|(_, m)| {
+                let mut m = (*m).clone();
+                normalization.apply(&mut m);
+                m
+            })
+            .collect();
+        let refs: Vec<&Matrix> = inputs.iter().collect();
+        let answers = batch_probabilities(model, &refs, &cpu())?;
+        triples.extend(
+            set.iter()
+                .zip(answers)
+                .map(|((truth, _), p)| (corpus, *truth, p.top().0)),
+        );
+    }
+    Ok(mean_corpus_uar(triples))
+}
+
+/// Both ways of standardising, each on the validation windows and on the test clips (read from
+/// their files as `predict` reads them, standardised by the statistics of `test_windows`).
+pub fn measure(
+    model: &Ensemble,
+    metadata: &ModelMetadata,
+    valid: &[RawWindow],
+    test_windows: &[&Matrix],
+    test_clips: &[&Clip],
+) -> Result<Vec<SetNormalised>, Box<dyn std::error::Error>> {
+    let mut out = Vec::new();
+    for statistics in SetStatistics::ALL {
+        let valid_uar = validation_uar(model, &metadata.normalization, valid, statistics)?;
+        let adapted = ModelMetadata {
+            normalization: statistics.adapt(&metadata.normalization, test_windows.iter().copied()),
+            ..metadata.clone()
+        };
+        let classifier = Classifier::from_model(model.clone(), adapted)?;
+        let report = Report::new(&evaluate_clips(&classifier, test_clips).pairs());
+        eprintln!(
+            "  set-normalised ({statistics:?}): validation UAR {valid_uar:.3}, test UAR {:.3}",
+            report.uar
+        );
+        out.push(SetNormalised {
+            statistics,
+            valid_uar,
+            report,
+        });
+    }
+    Ok(out)
+}
+
+/// Over (d)'s folds, for each way of standardising: the mean validation UAR (the figure that
+/// decides), the mean and lowest test UAR and the worst top answer over its true share; printed
+/// and returned for the metadata.
+pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for (k, statistics) in SetStatistics::ALL.into_iter().enumerate() {
+        let rows: Vec<(&str, &SetNormalised)> = folds
+            .iter()
+            .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let n = rows.len() as f64;
+        let mean_valid = rows.iter().map(|(_, m)| m.valid_uar).sum::<f64>() / n;
+        let mean_uar = rows.iter().map(|(_, m)| m.report.uar).sum::<f64>() / n;
+        let min_uar = rows
+            .iter()
+            .map(|(_, m)| m.report.uar)
+            .fold(f64::INFINITY, f64::min);
+        let worst = rows
+            .iter()
+            .map(|(_, m)| m.report.spread.ratio())
+            .fold(0.0, f64::max);
+        eprintln!(
+            "(d) set-normalised ({statistics:?}): mean UAR {mean_uar:.3}, lowest {min_uar:.3}, worst top answer {worst:.2}x; decided on: mean validation UAR {mean_valid:.3}"
+        );
+        for (name, m) in &rows {
+            eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
+        }
+        out.insert(
+            serde_json::to_value(statistics)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            serde_json::json!({
+                "mean_valid_uar": mean_valid,
+                "mean_uar": mean_uar,
+                "min_uar": min_uar,
+                "max_spread_ratio": worst,
+            }),
+        );
+    }
+    serde_json::Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(offset: f32, gain: f32) -> Matrix {
+        Matrix {
+            rows: 2,
+            cols: 4,
+            data: [1.0, 2.0, 3.0, 6.0, -1.0, 0.0, 1.0, 4.0]
+                .iter()
+                .map(|v| offset + gain * v)
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_set_standardised_by_its_own_statistics_loses_its_offset_and_gain() {
+        let training = Normalization::fit([&window(0.0, 1.0)], None);
+        let shifted = [window(5.0, 3.0), window(5.0, 3.0)];
+        let z = SetStatistics::MeanAndStd.adapt(&training, &shifted);
+        let (mut a, mut b) = (window(0.0, 1.0), shifted[0].clone());
+        training.apply(&mut a);
+        z.apply(&mut b);
+        for (x, y) in a.data.iter().zip(&b.data) {
+            assert!((x - y).abs() < 1e-5, "{a:?} against {b:?}");
+        }
+        let m = SetStatistics::Mean.adapt(&training, &shifted);
+        assert_eq!(
+            m.std, training.std,
+            "mean only keeps the training deviations"
+        );
+        assert_ne!(m.mean, training.mean);
+        let mut c = shifted[0].clone();
+        m.apply(&mut c);
+        let mean: f32 = c.row(0).iter().sum::<f32>() / 4.0;
+        assert!(mean.abs() < 1e-5, "centred on the set: {mean}");
+        assert!(
+            c.row(0)
+                .iter()
+                .zip(a.row(0))
+                .all(|(x, y)| (x - 3.0 * y).abs() < 1e-4),
+            "the set's gain stays"
+        );
+    }
+}
