@@ -52,6 +52,21 @@ impl SetStatistics {
     }
 }
 
+/// `statistics` of each corpus's windows: `windows` grouped by `corpus_of`.
+pub fn by_corpus<T>(
+    windows: impl Iterator<Item = usize>,
+    corpus_of: impl Fn(usize) -> Corpus,
+    statistics: impl Fn(Vec<usize>) -> T,
+) -> BTreeMap<Corpus, T> {
+    let mut sets: BTreeMap<Corpus, Vec<usize>> = BTreeMap::new();
+    for i in windows {
+        sets.entry(corpus_of(i)).or_default().push(i);
+    }
+    sets.into_iter()
+        .map(|(corpus, set)| (corpus, statistics(set)))
+        .collect()
+}
+
 /// One way of standardising, measured on a split's validation windows and test clips.
 #[derive(Debug, Clone, Serialize)]
 pub struct SetNormalised {

@@ -13,7 +13,7 @@ use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::{Classifier, Emotion};
 
-use crate::adaptation::{self, SetNormalised, SetStatistics};
+use crate::adaptation::{self, SetNormalised, SetStatistics, by_corpus};
 use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
@@ -73,18 +73,6 @@ struct Split {
     valid: Vec<(usize, Matrix)>,
 }
 
-/// Windows grouped by their corpus.
-fn corpus_sets(
-    windows: impl Iterator<Item = usize>,
-    corpus_of: impl Fn(usize) -> Corpus,
-) -> BTreeMap<Corpus, Vec<usize>> {
-    let mut sets: BTreeMap<Corpus, Vec<usize>> = BTreeMap::new();
-    for i in windows {
-        sets.entry(corpus_of(i)).or_default().push(i);
-    }
-    sets
-}
-
 impl Split {
     fn new(setup: &Setup, protocol: Protocol, held: Option<Corpus>) -> Self {
         let seed = setup.train_config.seed;
@@ -115,26 +103,17 @@ impl Split {
             })
             .collect();
         let corpus_of = |i: usize| setup.clips[setup.examples[i].clip].corpus;
-        let per_corpus = if setup.corpus_normalisation {
-            let fit = |sets: BTreeMap<Corpus, Vec<usize>>| -> BTreeMap<Corpus, Normalization> {
-                sets.into_iter()
-                    .map(|(corpus, windows)| {
-                        let inputs = windows.iter().map(|&i| &setup.examples[i].input);
-                        (
-                            corpus,
-                            SetStatistics::MeanAndStd.adapt(&normalization, inputs),
-                        )
-                    })
-                    .collect()
+        let per_corpus = setup.corpus_normalisation.then(|| {
+            let own = |windows: Vec<usize>| {
+                let inputs = windows.iter().map(|&i| &setup.examples[i].input);
+                SetStatistics::MeanAndStd.adapt(&normalization, inputs)
             };
             let training = (0..roles.len()).filter(|&i| roles[i] == Role::Train);
-            Some((
-                fit(corpus_sets(training, corpus_of)),
-                fit(corpus_sets(valid.iter().copied(), corpus_of)),
-            ))
-        } else {
-            None
-        };
+            (
+                by_corpus(training, corpus_of, own),
+                by_corpus(valid.iter().copied(), corpus_of, own),
+            )
+        });
         let valid = valid
             .into_iter()
             .map(|i| {

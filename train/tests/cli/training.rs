@@ -191,6 +191,50 @@ fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
 }
 
 #[test]
+fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
+    let out = temp("corpus-normalised");
+    let cache = out.join("cache");
+    let output = train_into(
+        &out,
+        &[
+            "--quick",
+            "--protocols",
+            "d",
+            "--epochs",
+            "2",
+            "--members",
+            "1",
+            "--corpus-normalisation",
+            "true",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let figures: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("emotion-cnn-figures.json")).unwrap(),
+    )
+    .unwrap();
+    let folds = figures["evaluation"]["d"]["folds"].as_object().unwrap();
+    assert_eq!(folds.len(), 5);
+    for (corpus, fold) in folds {
+        // Validated as trained, each corpus by its own statistics: the split's own figure and
+        // the set-normalised one (computed apart, from the raw windows) are the same.
+        let own = &fold["set_normalised"][1];
+        assert_eq!(own["statistics"], "mean_and_std");
+        let (split, measured) = (
+            fold["valid_uar"].as_f64().unwrap(),
+            own["valid_uar"].as_f64().unwrap(),
+        );
+        assert!(
+            (split - measured).abs() < 1e-6,
+            "{corpus}: {split} against {measured}"
+        );
+    }
+}
+
+#[test]
 fn front_layers_without_a_front_are_refused_before_any_work() {
     let out = temp("no-front");
     let output = train_into(
