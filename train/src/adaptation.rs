@@ -3,7 +3,9 @@
 //! normalisation does at test time (Schuller et al. 2010, *Cross-corpus acoustic emotion
 //! recognition: variances and strategies*). Nothing is retrained: protocol (d) reports it beside
 //! the plain figures, to ask whether moving an unheard corpus to the training centre eases its
-//! collapse onto one answer, and validation says whether it may be used.
+//! collapse onto one answer, and validation says whether it may be used. `train
+//! --corpus-normalisation` trains the same way, with each corpus's statistics from
+//! [`by_corpus`].
 
 use std::collections::BTreeMap;
 
