@@ -91,17 +91,13 @@ pub fn validation_uar(
     windows: &[RawWindow],
     statistics: SetStatistics,
 ) -> speech_emotion::Result<f64> {
-    let mut per: BTreeMap<Corpus, Vec<(Emotion, &Matrix)>> = BTreeMap::new();
-    for &(corpus, truth, input) in windows {
-        per.entry(corpus).or_default().push((truth, input));
-    }
     let mut triples = Vec::new();
-    for (corpus, set) in per {
-        let normalization = statistics.adapt(training, set.iter().map(|(_, m)| *m));
+    for (corpus, set) in by_corpus(0..windows.len(), |i| windows[i].0, |set| set) {
+        let normalization = statistics.adapt(training, set.iter().map(|&i| windows[i].2));
         let inputs: Vec<Matrix> = set
             .iter()
-            .map(|(_, m)| {
-                let mut m = (*m).clone();
+            .map(|&i| {
+                let mut m = windows[i].2.clone();
                 normalization.apply(&mut m);
                 m
             })
@@ -111,7 +107,7 @@ pub fn validation_uar(
         triples.extend(
             set.iter()
                 .zip(answers)
-                .map(|((truth, _), p)| (corpus, *truth, p.top().0)),
+                .map(|(&i, p)| (corpus, windows[i].1, p.top().0)),
         );
     }
     Ok(mean_corpus_uar(triples))
