@@ -11,6 +11,7 @@ pub mod commands;
 pub mod corpus;
 pub mod dataset;
 pub mod evaluation;
+pub mod leave_out;
 pub mod loco;
 pub mod metrics;
 pub mod plot;

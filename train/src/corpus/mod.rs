@@ -12,7 +12,9 @@ pub use names::parse;
 pub use scan::{Scan, audio_files, scan};
 
 /// The corpora the loaders understand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, clap::ValueEnum,
+)]
 pub enum Corpus {
     /// RAVDESS speech, `Actor_NN/03-01-EE-II-SS-RR-AA.*`.
     Ravdess,

@@ -235,6 +235,73 @@ fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
 }
 
 #[test]
+fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
+    let out = temp("left-out");
+    let cache = out.join("cache");
+    let output = train_into(
+        &out,
+        &[
+            "--quick",
+            "--protocols",
+            "d",
+            "--epochs",
+            "1",
+            "--members",
+            "1",
+            "--leave-out",
+            "nemo",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!out.join("emotion-cnn-figures.json").exists());
+    let figures: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("emotion-cnn-without-nemo-figures.json")).unwrap(),
+    )
+    .unwrap();
+    let d = &figures["evaluation"]["d"];
+    let folds: Vec<&String> = d["folds"].as_object().unwrap().keys().collect();
+    assert_eq!(folds, ["RAVDESS", "TESS", "SAVEE", "ASED"]);
+    for (corpus, fold) in d["folds"].as_object().unwrap() {
+        let speakers = fold["speakers"].to_string();
+        assert!(speakers.contains("savee-"), "{corpus}: {speakers}");
+        assert!(!speakers.contains("nemo-"), "{corpus}: {speakers}");
+    }
+    assert!(d["set_normalised"]["mean_and_std"]["mean_uar"].is_f64());
+    assert!(!out.join("confusion-d-nemo.png").exists());
+    assert!(out.join("confusion-d-savee.png").exists());
+}
+
+#[test]
+fn a_corpus_left_out_beside_a_model_is_refused_before_any_work() {
+    let out = temp("left-out-beside-model");
+    std::fs::create_dir_all(&out).unwrap();
+    let model = out.join("emotion-cnn.json");
+    std::fs::write(&model, "{}").unwrap();
+    let output = bin()
+        .args([
+            "train",
+            "--data",
+            "/nonexistent/corpora",
+            "--protocols",
+            "d",
+        ])
+        .args(["--leave-out", "tess", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("--leave-out would overwrite the (d) confusion images"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), "{}");
+}
+
+#[test]
 fn front_layers_without_a_front_are_refused_before_any_work() {
     let out = temp("no-front");
     let output = train_into(
@@ -270,6 +337,8 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
             "--corpus-normalisation=true",
             "--corpus-normalisation is an experiment of protocol (d) alone",
         ),
+        ("--leave-out=savee", "--leave-out is for protocol (d) alone"),
+        ("--leave-out=swahili", "invalid value 'swahili'"),
     ] {
         // A data root that does not exist: had the flags been checked after reading it, the
         // error would be about the data instead.

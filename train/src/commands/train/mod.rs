@@ -17,6 +17,7 @@ use super::calibrate::calibrate_model;
 use crate::calibration::PRIOR_CORRECTION;
 use crate::corpus::{Clip, Corpus, scan};
 use crate::dataset::{Example, PrepareOptions, prepare};
+use crate::leave_out::without_corpus;
 use crate::loco::leave_one_corpus_out;
 use crate::plot::confusion_png;
 use crate::protocol::Protocol;
@@ -35,8 +36,19 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let window = WindowConfig::default();
     // Settings are checked before any clip is read: a bad flag fails at once.
     let (model_config, train_config) = configs(&args, &features)?;
+    let figures_name = outer_fold_name(&args)?;
     let clips = load_clips(&args)?;
     let examples = extract(&args, &clips, &features, &window)?;
+    let (clips, examples) = match args.leave_out {
+        Some(corpus) => {
+            eprintln!(
+                "{} set aside: the outer fold of a nested (d)",
+                corpus.name()
+            );
+            without_corpus(clips, examples, corpus)
+        }
+        None => (clips, examples),
+    };
     let frames = examples
         .first()
         .ok_or("no clip gave a speech window")?
@@ -96,7 +108,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
             calibrate_model(&model_json, &clips, args.threads, PRIOR_CORRECTION)?;
         }
         None => {
-            add_figures(&args.out, &args.name, evaluation)?;
+            add_figures(&args.out, &figures_name, evaluation)?;
         }
     }
     eprintln!("done in {:.1} min", started.elapsed().as_secs_f64() / 60.0);
@@ -144,6 +156,27 @@ fn train_protocols(
         }
     }
     Ok(shipped)
+}
+
+/// The name the figures are written under: the model's, or with `--leave-out` its own, in a
+/// directory that holds no model (whose (d) confusion images it would overwrite).
+fn outer_fold_name(args: &Args) -> Result<String, Box<dyn std::error::Error>> {
+    let Some(corpus) = args.leave_out else {
+        return Ok(args.name.clone());
+    };
+    let model = args.out.join(format!("{}.json", args.name));
+    if model.exists() {
+        return Err(format!(
+            "--leave-out would overwrite the (d) confusion images beside {}: give --out another directory",
+            model.display()
+        )
+        .into());
+    }
+    Ok(format!(
+        "{}-without-{}",
+        args.name,
+        corpus.name().to_lowercase()
+    ))
 }
 
 /// The labelled clips under `--data` (a dozen per speaker with `--quick`).

@@ -9,6 +9,7 @@ use speech_emotion::model::{MAX_MEMBERS, ModelConfig};
 
 use crate::augment::Recipe;
 use crate::augment::masking::Masks;
+use crate::corpus::Corpus;
 use crate::protocol::Protocol;
 use crate::training::TrainConfig;
 
@@ -62,6 +63,13 @@ pub struct Args {
     /// the shipped model standardises every recording by the training set's statistics.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub(super) corpus_normalisation: bool,
+    /// Set this corpus aside after extracting the features, as if it were absent: `--protocols
+    /// d --leave-out X` is one outer fold of a nested leave-one-corpus-out, whose (d) over the
+    /// other corpora validates choices about unheard corpora without touching X
+    /// (`scripts/nested_loco.sh` runs all five). Its figures go to
+    /// `<out>/<name>-without-<corpus>-figures.json`, never into a model's metadata.
+    #[arg(long)]
+    pub(super) leave_out: Option<Corpus>,
     /// The rows of the input after ZCR and RMS: `log-mel-pitch` (three prosody rows, namely
     /// periodicity, F0 relative to the window's median and that median, then the 64 log-mel
     /// bands: the shipped model's), `log-mel-pitch-tilt` (those with four rows of the window's
@@ -263,6 +271,13 @@ pub(super) fn configs(
         return Err(
             "--corpus-normalisation is an experiment of protocol (d) alone (add --protocols d): \
              the shipped model standardises each recording by the training set's statistics"
+                .into(),
+        );
+    }
+    if args.leave_out.is_some() && args.protocols != [Protocol::D] {
+        return Err(
+            "--leave-out is for protocol (d) alone (add --protocols d): a model trained \
+             without a corpus is never shipped"
                 .into(),
         );
     }
