@@ -9,7 +9,7 @@ use crate::audio::resample;
 use crate::emotion::Emotion;
 use crate::error::{Error, Result};
 use crate::features::{FeatureExtractor, Matrix};
-use crate::input::window_features;
+use crate::input::{Normalization, window_features};
 use crate::metadata::ModelMetadata;
 use crate::model::{Ensemble, MIN_FRAMES};
 use crate::parallel::map_in_order;
@@ -168,15 +168,45 @@ impl Classifier {
 
     /// The normalised model input of one window of samples.
     pub fn input(&self, window: &[f32]) -> Result<Matrix> {
-        let mut m = window_features(&self.extractor, window, self.metadata.input)?;
+        let mut m = self.raw_input(window)?;
+        self.metadata.normalization.apply(&mut m);
+        Ok(m)
+    }
+
+    /// The model input of one window before normalisation: what a set's own statistics are
+    /// measured on.
+    pub fn raw_input(&self, window: &[f32]) -> Result<Matrix> {
+        let m = window_features(&self.extractor, window, self.metadata.input)?;
         if m.cols != self.metadata.frames {
             return Err(Error::Model(format!(
                 "a window gave {} frames, the model expects {}",
                 m.cols, self.metadata.frames
             )));
         }
-        self.metadata.normalization.apply(&mut m);
         Ok(m)
+    }
+
+    /// The raw inputs of every speech window of mono samples at the model's rate, the windows
+    /// [`Self::classify_resampled`] classifies.
+    pub fn speech_inputs(&self, samples: &[f32]) -> Result<Vec<Matrix>> {
+        crate::features::check_samples(samples)?;
+        let plan = Windowing::new(samples, self.sample_rate(), &self.metadata.window);
+        plan.spans()
+            .iter()
+            .filter(|span| span.speech)
+            .map(|span| self.raw_input(&plan.samples(span)))
+            .collect()
+    }
+
+    /// The same network standardising its input by `normalization` instead (a set of
+    /// recordings by its own statistics); refused if its channels do not fit the network.
+    pub fn with_normalization(self, normalization: Normalization) -> Result<Self> {
+        let metadata = ModelMetadata {
+            normalization,
+            ..self.metadata
+        };
+        check_shape(&metadata)?;
+        Ok(Self { metadata, ..self })
     }
 
     /// Class probabilities of normalised inputs, in batches, calibrated when the model has a

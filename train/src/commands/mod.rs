@@ -6,4 +6,5 @@ pub mod features;
 pub mod half;
 pub mod model_choice;
 pub mod predict;
+pub mod set_standardised;
 pub mod train;

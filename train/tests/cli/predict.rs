@@ -170,3 +170,71 @@ fn predict_timeline_marks_silence_and_writes_csv() {
     assert_eq!(lines.len(), 2 + segments.len(), "{printed}");
     assert!(lines[2].trim_start().starts_with("0.00 -"), "{printed}");
 }
+
+#[test]
+fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
+    // Every fourth SAVEE clip of two speakers: 60 clips, more than the 100 speech windows a set
+    // needs (40 of them hold 92).
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_str().unwrap();
+            name.starts_with("DC_") || name.starts_with("JE_")
+        })
+        .collect();
+    files.sort();
+    let files: Vec<PathBuf> = files.into_iter().step_by(4).collect();
+    assert_eq!(files.len(), 60);
+    let run = |extra: &[&str], files: &[PathBuf]| {
+        bin()
+            .args(["predict", "--json"])
+            .args(extra)
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let probabilities = |output: &std::process::Output| -> Vec<(String, Vec<f64>)> {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let p = v["probabilities"].as_object().unwrap();
+                let p = p.values().map(|x| x.as_f64().unwrap()).collect();
+                (v["file"].as_str().unwrap().to_owned(), p)
+            })
+            .collect()
+    };
+    let plain = run(&[], &files);
+    let set = run(&["--standardise-set"], &files);
+    let stderr = String::from_utf8_lossy(&set.stderr);
+    assert!(set.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("standardised by the set's own statistics")
+            && stderr.contains("of 60 files"),
+        "{stderr}"
+    );
+    let (plain, set) = (probabilities(&plain), probabilities(&set));
+    let given: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    assert_eq!(set.iter().map(|s| s.0.clone()).collect::<Vec<_>>(), given);
+    let largest = plain
+        .iter()
+        .zip(&set)
+        .flat_map(|(a, b)| a.1.iter().zip(&b.1).map(|(x, y)| (x - y).abs()))
+        .fold(0.0, f64::max);
+    assert!(
+        largest > 0.05,
+        "the set's statistics changed nothing: {largest}"
+    );
+    for (_, p) in &set {
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-4);
+    }
+    let small = run(&["--standardise-set"], &files[..3]);
+    assert!(!small.status.success());
+    assert!(small.stdout.is_empty(), "nothing classified");
+    assert!(
+        String::from_utf8_lossy(&small.stderr).contains("needs at least 100 speech windows"),
+        "{}",
+        String::from_utf8_lossy(&small.stderr)
+    );
+}
