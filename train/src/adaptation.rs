@@ -20,6 +20,7 @@ use speech_emotion::{Classifier, Emotion};
 use crate::corpus::{Clip, Corpus};
 use crate::evaluation::evaluate_clips;
 use crate::metrics::Report;
+use crate::set_size::{self, ClipWindows, SizedSets};
 use crate::training::mean_corpus_uar;
 
 /// Which of a set's own statistics replace the training set's.
@@ -78,6 +79,10 @@ pub struct SetNormalised {
     pub valid_uar: f64,
     /// The test clips, classified from their files with the statistics of all their windows.
     pub report: Report,
+    /// Sets of a few dozen to a few hundred test clips, each by its own statistics (the mean
+    /// and deviation only: the way nested (d) validated).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_set_size: Vec<SizedSets>,
 }
 
 /// A validation window before normalisation: its corpus, its truth, its input.
@@ -114,31 +119,42 @@ pub fn validation_uar(
 }
 
 /// Both ways of standardising, each on the validation windows and on the test clips (read from
-/// their files as `predict` reads them, standardised by the statistics of `test_windows`).
+/// their files as `predict` reads them, standardised by the statistics of all their windows);
+/// the mean and deviation also on `draws` random sets of the test clips per size (`seed`
+/// draws them).
 pub fn measure(
     model: &Ensemble,
     metadata: &ModelMetadata,
     valid: &[RawWindow],
-    test_windows: &[&Matrix],
-    test_clips: &[&Clip],
+    test: &[ClipWindows],
+    draws_and_seed: (usize, u64),
 ) -> Result<Vec<SetNormalised>, Box<dyn std::error::Error>> {
+    let test_windows = || test.iter().flat_map(|(_, w)| w.iter().copied());
+    let test_clips: Vec<&Clip> = test.iter().map(|(clip, _)| *clip).collect();
     let mut out = Vec::new();
     for statistics in SetStatistics::ALL {
         let valid_uar = validation_uar(model, &metadata.normalization, valid, statistics)?;
         let adapted = ModelMetadata {
-            normalization: statistics.adapt(&metadata.normalization, test_windows.iter().copied()),
+            normalization: statistics.adapt(&metadata.normalization, test_windows()),
             ..metadata.clone()
         };
         let classifier = Classifier::from_model(model.clone(), adapted)?;
-        let report = Report::new(&evaluate_clips(&classifier, test_clips).pairs());
+        let report = Report::new(&evaluate_clips(&classifier, &test_clips).pairs());
         eprintln!(
             "  set-normalised ({statistics:?}): validation UAR {valid_uar:.3}, test UAR {:.3}",
             report.uar
         );
+        let by_set_size = match statistics {
+            SetStatistics::MeanAndStd => {
+                set_size::measure(model, metadata, test, statistics, draws_and_seed)?
+            }
+            SetStatistics::Mean => Vec::new(),
+        };
         out.push(SetNormalised {
             statistics,
             valid_uar,
             report,
+            by_set_size,
         });
     }
     Ok(out)
@@ -174,6 +190,7 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
         for (name, m) in &rows {
             eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
         }
+        let sized = by_set_size(&rows);
         out.insert(
             serde_json::to_value(statistics)
                 .ok()
@@ -184,10 +201,44 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
                 "mean_uar": mean_uar,
                 "min_uar": min_uar,
                 "max_spread_ratio": worst,
+                "by_set_size": sized,
             }),
         );
     }
     serde_json::Value::Object(out)
+}
+
+/// For each set size drawn: the mean and lowest UAR over the folds that drew it (corpora larger
+/// than the size) and the worst top answer over its true share; printed and returned.
+fn by_set_size(rows: &[(&str, &SetNormalised)]) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for clips in set_size::SIZES {
+        let sets: Vec<&SizedSets> = rows
+            .iter()
+            .filter_map(|(_, m)| m.by_set_size.iter().find(|s| s.clips == clips))
+            .collect();
+        let reports: Vec<&Report> = sets.iter().map(|s| &s.report).collect();
+        if reports.is_empty() {
+            continue;
+        }
+        let mean = reports.iter().map(|r| r.uar).sum::<f64>() / reports.len() as f64;
+        let lowest = reports.iter().map(|r| r.uar).fold(f64::INFINITY, f64::min);
+        let worst = reports.iter().map(|r| r.spread.ratio()).fold(0.0, f64::max);
+        eprintln!(
+            "  sets of {clips} clips ({} drawn per corpus, {} of {} corpora): mean UAR {mean:.3}, lowest {lowest:.3}, worst top answer {worst:.2}x",
+            sets[0].draws,
+            sets.len(),
+            rows.len()
+        );
+        out.push(serde_json::json!({
+            "clips": clips,
+            "corpora": sets.len(),
+            "mean_uar": mean,
+            "min_uar": lowest,
+            "max_spread_ratio": worst,
+        }));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -17,5 +17,6 @@ pub mod metrics;
 pub mod plot;
 pub mod protocol;
 pub mod run;
+pub mod set_size;
 pub mod shipping;
 pub mod training;

@@ -20,6 +20,7 @@ use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
+use crate::set_size::ClipWindows;
 use crate::training::{
     Job, Sample, Standardisation, TrainConfig, Trained, train_jobs, validation_scores,
 };
@@ -41,6 +42,9 @@ pub struct Setup<'a> {
     pub corpus_normalisation: bool,
     /// The metadata the run's model is written with (its normalisation is the run's).
     pub metadata: &'a ModelMetadata,
+    /// (d) only: random sets of each size drawn from the held-out corpus, to measure `predict
+    /// --standardise-set` on sets smaller than a corpus (0: not measured).
+    pub set_size_draws: usize,
 }
 
 /// A trained and scored run.
@@ -338,21 +342,26 @@ fn set_normalised(
             (clip.corpus, clip.emotion, &setup.examples[*i].input)
         })
         .collect();
-    let test_windows: Vec<&Matrix> = setup
+    let mut windows: BTreeMap<usize, Vec<&Matrix>> = clip_roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| **r == Role::Test)
+        .map(|(i, _)| (i, Vec::new()))
+        .collect();
+    for (e, _) in setup
         .examples
         .iter()
         .zip(&split.roles)
         .filter(|(e, r)| **r == Role::Test && e.variant == 0)
-        .map(|(e, _)| &e.input)
+    {
+        windows.entry(e.clip).or_default().push(&e.input);
+    }
+    let test: Vec<ClipWindows> = windows
+        .into_iter()
+        .map(|(i, w)| (&setup.clips[i], w))
         .collect();
-    let test_clips: Vec<&Clip> = setup
-        .clips
-        .iter()
-        .zip(clip_roles)
-        .filter(|(_, r)| **r == Role::Test)
-        .map(|(c, _)| c)
-        .collect();
-    adaptation::measure(model, metadata, &valid, &test_windows, &test_clips)
+    let draws = (setup.set_size_draws, setup.train_config.seed);
+    adaptation::measure(model, metadata, &valid, &test, draws)
 }
 
 /// The report on a split's test clips, each classified from its file as `predict` does, with

@@ -88,6 +88,28 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             let valid = measured["valid_uar"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
         }
+        // Sets smaller than the corpus, one drawn per size in the quick configuration, each
+        // of that many clips: only the sizes below the corpus's clip count.
+        let clips = fold["report"]["n"].as_u64().unwrap();
+        let sized: Vec<(u64, u64)> = adapted[1]
+            .get("by_set_size")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                (
+                    s["clips"].as_u64().unwrap(),
+                    s["report"]["n"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(u64, u64)> = [25, 50, 100, 200]
+            .into_iter()
+            .filter(|&k| k < clips)
+            .map(|k| (k, k))
+            .collect();
+        assert_eq!(sized, expected, "{corpus}: {clips} clips");
+        assert!(adapted[0].get("by_set_size").is_none(), "{corpus}");
         let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
         assert!(image.exists(), "{}", image.display());
     }
@@ -96,6 +118,10 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         d["set_normalised"]["mean_and_std"]["mean_valid_uar"]
             .as_f64()
             .is_some()
+    );
+    assert!(
+        stderr.contains("sets of 25 clips (1 drawn per corpus,"),
+        "{stderr}"
     );
     assert!(stderr.contains("(d) mean UAR"), "{stderr}");
     let networks = ship["networks"].as_array().unwrap();

@@ -22,6 +22,7 @@ use crate::loco::leave_one_corpus_out;
 use crate::plot::confusion_png;
 use crate::protocol::Protocol;
 use crate::run::{Setup, run_many, run_name};
+use crate::set_size::DRAWS;
 use crate::shipping::{add_figures, write_model};
 
 mod options;
@@ -80,6 +81,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         scale: args.scale_bands,
         corpus_normalisation: args.corpus_normalisation,
         metadata: &metadata,
+        set_size_draws: if args.quick { 1 } else { DRAWS },
     };
 
     std::fs::create_dir_all(&args.out)?;
