@@ -29,3 +29,14 @@ print(f"{'mean':<10}" + "".join(f"{m:>26.3f}" for m in means))
 for label, _ in ways[1:]:
     wins = sum(r[label][0] > r["plain"][0] for r in rows)
     print(f"{label}: above plain in {wins} of {len(rows)} outer folds")
+
+# Sets smaller than a corpus (runs from session 28's last code on): the mean and deviation of
+# random sets of each size, the mean over the inner corpora, then over the outer folds.
+sized = {}
+for corpus in corpora:
+    path = out / corpus / f"emotion-cnn-without-{corpus}-figures.json"
+    d = json.loads(path.read_text())["evaluation"]["d"]
+    for s in d["set_normalised"]["mean_and_std"].get("by_set_size", []):
+        sized.setdefault(s["clips"], []).append(s["mean_uar"])
+for clips, uars in sorted(sized.items()):
+    print(f"sets of {clips} clips: nested mean UAR {sum(uars) / len(uars):.3f} over {len(uars)} outer folds")
