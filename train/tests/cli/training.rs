@@ -216,25 +216,22 @@ fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
     assert!(report["report"]["macro_f1"].as_f64().unwrap().is_finite());
 }
 
+/// Protocol (d) alone in the quick configuration, one network per fold, into a fresh directory.
+fn quick_d(name: &str, extra: &[&str]) -> (PathBuf, std::process::Output) {
+    let out = temp(name);
+    let cache = out.join("cache");
+    let mut args = vec!["--quick", "--protocols", "d", "--members", "1"];
+    args.extend_from_slice(extra);
+    args.extend(["--cache", cache.to_str().unwrap()]);
+    let output = train_into(&out, &args);
+    (out, output)
+}
+
 #[test]
 fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
-    let out = temp("corpus-normalised");
-    let cache = out.join("cache");
-    let output = train_into(
-        &out,
-        &[
-            "--quick",
-            "--protocols",
-            "d",
-            "--epochs",
-            "2",
-            "--members",
-            "1",
-            "--corpus-normalisation",
-            "true",
-            "--cache",
-            cache.to_str().unwrap(),
-        ],
+    let (out, output) = quick_d(
+        "corpus-normalised",
+        &["--epochs", "2", "--corpus-normalisation", "true"],
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -262,24 +259,7 @@ fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
 
 #[test]
 fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
-    let out = temp("left-out");
-    let cache = out.join("cache");
-    let output = train_into(
-        &out,
-        &[
-            "--quick",
-            "--protocols",
-            "d",
-            "--epochs",
-            "1",
-            "--members",
-            "1",
-            "--leave-out",
-            "nemo",
-            "--cache",
-            cache.to_str().unwrap(),
-        ],
-    );
+    let (out, output) = quick_d("left-out", &["--epochs", "1", "--leave-out", "nemo"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!out.join("emotion-cnn-figures.json").exists());
