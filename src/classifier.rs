@@ -198,15 +198,21 @@ impl Classifier {
             .collect()
     }
 
-    /// The same network standardising its input by `normalization` instead (a set of
-    /// recordings by its own statistics); refused if its channels do not fit the network.
-    pub fn with_normalization(self, normalization: Normalization) -> Result<Self> {
+    /// A second classifier over the same network (its weights shared, not copied) that
+    /// standardises its input by `normalization` instead (a set of recordings by its own
+    /// statistics); refused if its channels do not fit the network.
+    pub fn with_normalization(&self, normalization: Normalization) -> Result<Self> {
         let metadata = ModelMetadata {
             normalization,
-            ..self.metadata
+            ..self.metadata.clone()
         };
         check_shape(&metadata)?;
-        Ok(Self { metadata, ..self })
+        Ok(Self {
+            model: self.model.clone(),
+            extractor: FeatureExtractor::new(metadata.features.clone())?,
+            metadata,
+            device: self.device.clone(),
+        })
     }
 
     /// Class probabilities of normalised inputs, in batches, calibrated when the model has a

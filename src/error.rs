@@ -75,6 +75,17 @@ pub enum Error {
     /// The embedded or given model could not be loaded.
     #[error("the model could not be loaded: {0}")]
     Model(String),
+    /// A set of recordings too small to standardise by its own statistics.
+    #[error(
+        "standardising a set by its own statistics needs at least {needed} speech windows \
+         (about 40-85 short clips from one source); this set holds {windows}"
+    )]
+    SetTooSmall {
+        /// Speech windows the set holds.
+        windows: usize,
+        /// Speech windows a set needs.
+        needed: usize,
+    },
     /// Reading a file from disk failed.
     #[error("could not read the file: {0}")]
     Io(String),

@@ -152,47 +152,11 @@ impl Normalization {
         centre_from: Option<usize>,
         scale: bool,
     ) -> Self {
-        let mut sum: Vec<f64> = Vec::new();
-        let mut sum_sq: Vec<f64> = Vec::new();
-        let mut count = 0usize;
+        let mut fit = NormalizationFit::new(centre_from, scale);
         for m in inputs {
-            let centred;
-            let m = if centre_from.is_some() {
-                let mut copy = m.clone();
-                centre(&mut copy, centre_from, scale);
-                centred = copy;
-                &centred
-            } else {
-                m
-            };
-            if sum.is_empty() {
-                sum = vec![0.0; m.rows];
-                sum_sq = vec![0.0; m.rows];
-            }
-            for r in 0..m.rows {
-                for &v in m.row(r) {
-                    sum[r] += f64::from(v);
-                    sum_sq[r] += f64::from(v) * f64::from(v);
-                }
-            }
-            count += m.cols;
+            fit.add(m);
         }
-        let n = count.max(1) as f64;
-        let mean: Vec<f32> = sum.iter().map(|s| (s / n) as f32).collect();
-        let std = sum_sq
-            .iter()
-            .zip(&sum)
-            .map(|(sq, s)| {
-                let variance = (sq / n - (s / n) * (s / n)).max(0.0);
-                (variance.sqrt() as f32).max(1e-6)
-            })
-            .collect();
-        Self {
-            mean,
-            std,
-            centre_from,
-            scale,
-        }
+        fit.finish()
     }
 
     /// Standardises a matrix in place: per-window centring where configured, then
@@ -205,6 +169,85 @@ impl Normalization {
             for v in row {
                 *v = (*v - mean) / std;
             }
+        }
+    }
+}
+
+/// A [`Normalization`] measured one window at a time: per-channel sums over every frame, so a
+/// set of any size (a corpus, a folder of recordings) is measured without holding its windows.
+#[derive(Debug, Clone)]
+pub struct NormalizationFit {
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+    frames: usize,
+    windows: usize,
+    centre_from: Option<usize>,
+    scale: bool,
+}
+
+impl NormalizationFit {
+    /// An empty measurement whose windows are centred (and scaled) as `centre_from` and
+    /// `scale` say, before they are counted.
+    pub fn new(centre_from: Option<usize>, scale: bool) -> Self {
+        Self {
+            sum: Vec::new(),
+            sum_sq: Vec::new(),
+            frames: 0,
+            windows: 0,
+            centre_from,
+            scale,
+        }
+    }
+
+    /// Adds one window (every window must have the same channel count).
+    pub fn add(&mut self, m: &Matrix) {
+        let centred;
+        let m = if self.centre_from.is_some() {
+            let mut copy = m.clone();
+            centre(&mut copy, self.centre_from, self.scale);
+            centred = copy;
+            &centred
+        } else {
+            m
+        };
+        if self.sum.is_empty() {
+            self.sum = vec![0.0; m.rows];
+            self.sum_sq = vec![0.0; m.rows];
+        }
+        for r in 0..m.rows {
+            for &v in m.row(r) {
+                self.sum[r] += f64::from(v);
+                self.sum_sq[r] += f64::from(v) * f64::from(v);
+            }
+        }
+        self.frames += m.cols;
+        self.windows += 1;
+    }
+
+    /// Windows added so far.
+    pub fn windows(&self) -> usize {
+        self.windows
+    }
+
+    /// The mean and deviation of every channel over the frames added (deviations floored
+    /// at 1e-6, so that dividing by them stays finite).
+    pub fn finish(&self) -> Normalization {
+        let n = self.frames.max(1) as f64;
+        let mean = self.sum.iter().map(|s| (s / n) as f32).collect();
+        let std = self
+            .sum_sq
+            .iter()
+            .zip(&self.sum)
+            .map(|(sq, s)| {
+                let variance = (sq / n - (s / n) * (s / n)).max(0.0);
+                (variance.sqrt() as f32).max(1e-6)
+            })
+            .collect();
+        Normalization {
+            mean,
+            std,
+            centre_from: self.centre_from,
+            scale: self.scale,
         }
     }
 }

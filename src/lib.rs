@@ -21,6 +21,7 @@ pub mod parallel;
 pub mod prediction;
 pub mod record;
 pub mod segment;
+pub mod set;
 pub mod speech;
 pub mod state;
 #[cfg(target_arch = "wasm32")]

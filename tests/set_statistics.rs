@@ -1,12 +1,91 @@
 //! The library's side of standardising a set of recordings by its own statistics (`predict
-//! --standardise-set`): the raw inputs are those of the windows the classifier answers, and a
-//! normalisation that does not fit the network is an error.
+//! --standardise-set` and the page's "one source" box): the raw inputs are those of the windows
+//! the classifier answers, a set measured one recording at a time has the statistics of all its
+//! windows, a set under the minimum is refused with its count, and a normalisation that does not
+//! fit the network is an error.
 
 mod common;
 
+use std::path::{Path, PathBuf};
+
 use common::data;
+use speech_emotion::Error;
 use speech_emotion::audio::{DecodeOptions, load_file};
+use speech_emotion::input::Normalization;
+use speech_emotion::set::{MIN_SET_WINDOWS, SetMeasure};
 use speech_emotion::state::shipped;
+
+/// Every eighth SAVEE clip by name: 60 clips of four men and seven emotions.
+fn savee_clips() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flac"))
+        .collect();
+    files.sort();
+    files.into_iter().step_by(8).collect()
+}
+
+fn samples_of(path: &Path, sample_rate: u32) -> Vec<f32> {
+    load_file(path, sample_rate, DecodeOptions::default())
+        .unwrap()
+        .0
+        .samples
+}
+
+#[test]
+fn a_set_measured_one_recording_at_a_time_has_the_statistics_of_all_its_windows() {
+    let classifier = shipped().unwrap();
+    let mut set = SetMeasure::new(&classifier);
+    let mut windows = Vec::new();
+    for path in savee_clips() {
+        let samples = samples_of(&path, classifier.sample_rate());
+        let inputs = classifier.speech_inputs(&samples).unwrap();
+        assert_eq!(set.add(&classifier, &samples).unwrap(), inputs.len());
+        windows.extend(inputs);
+    }
+    assert_eq!((set.recordings(), set.windows()), (60, windows.len()));
+    assert!(windows.len() >= MIN_SET_WINDOWS, "{}", windows.len());
+    let trained = &classifier.metadata().normalization;
+    let expected = Normalization::fit_scaled(&windows, trained.centre_from, trained.scale);
+    let standardised = set.standardise(&classifier).unwrap();
+    assert_eq!(standardised.metadata().normalization, expected);
+    assert_ne!(
+        expected.mean, trained.mean,
+        "the set is not the training set"
+    );
+    assert_eq!(
+        classifier.metadata().normalization,
+        shipped().unwrap().metadata().normalization,
+        "the trained classifier is left as it was"
+    );
+}
+
+#[test]
+fn a_set_under_the_minimum_is_refused_with_its_count() {
+    let classifier = shipped().unwrap();
+    let mut set = SetMeasure::new(&classifier);
+    let mut windows = 0;
+    for path in &savee_clips()[..3] {
+        windows += set
+            .add(&classifier, &samples_of(path, classifier.sample_rate()))
+            .unwrap();
+    }
+    assert!(windows > 0);
+    let error = set.standardise(&classifier).err().unwrap();
+    assert_eq!(
+        error,
+        Error::SetTooSmall {
+            windows,
+            needed: MIN_SET_WINDOWS
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("needs at least 100 speech windows")
+    );
+}
 
 fn clip_samples() -> Vec<f32> {
     let classifier = shipped().unwrap();

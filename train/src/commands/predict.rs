@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let threads = args.threads.max(1);
     let classifier = if args.standardise_set {
-        standardised_by(classifier, &files, args.max_seconds, threads)?
+        standardised_by(&classifier, &files, args.max_seconds, threads)?
     } else {
         classifier
     };
