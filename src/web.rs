@@ -7,6 +7,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::audio::{DecodeOptions, decode_bytes, load_bytes};
+use crate::set::SetMeasure;
 
 /// Longest audio the page accepts by default: 30 minutes.
 const BROWSER_MAX_SECONDS: f64 = 30.0 * 60.0;
@@ -28,10 +29,14 @@ fn error(e: crate::Error) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// The shipped model, loaded once.
+/// The shipped model, loaded once, and the set of files being standardised together.
 #[wasm_bindgen]
 pub struct Classifier {
     inner: crate::Classifier,
+    /// The set being measured, between `startSet` and `useSet`.
+    measuring: Option<SetMeasure>,
+    /// The network standardising by the last set measured, after `useSet`.
+    standardised: Option<crate::Classifier>,
 }
 
 #[wasm_bindgen]
@@ -41,6 +46,8 @@ impl Classifier {
     pub fn new() -> Result<Classifier, JsError> {
         Ok(Self {
             inner: crate::state::shipped().map_err(error)?,
+            measuring: None,
+            standardised: None,
         })
     }
 
@@ -70,21 +77,65 @@ impl Classifier {
     /// Decodes a file's bytes (WAV, AIFF, FLAC, MP3) and classifies it in one
     /// stream: decoding feeds the resampler packet by packet and windows are classified a batch
     /// at a time, so beside the bytes only the audio at the model's rate is held. Refuses audio
-    /// over `maxSeconds` (default 30 minutes).
+    /// over `maxSeconds` (default 30 minutes). With `inSet`, the file is standardised by the
+    /// statistics of the set `useSet` took (an error if there is none).
     #[wasm_bindgen(js_name = classifyFile)]
     pub fn classify_file(
         &self,
         bytes: Vec<u8>,
         max_seconds: Option<f64>,
+        in_set: Option<bool>,
     ) -> Result<JsValue, JsError> {
+        let classifier = if in_set == Some(true) {
+            self.standardised
+                .as_ref()
+                .ok_or_else(|| JsError::new("no set has been measured to standardise by"))?
+        } else {
+            &self.inner
+        };
         let (audio, _) =
-            load_bytes(bytes, self.inner.sample_rate(), limit(max_seconds)).map_err(error)?;
+            load_bytes(bytes, classifier.sample_rate(), limit(max_seconds)).map_err(error)?;
         to_js(
-            &self
-                .inner
+            &classifier
                 .classify_resampled(&audio.samples)
                 .map_err(error)?,
         )
+    }
+
+    /// Starts measuring a new set of files from one source (forgetting any earlier set).
+    #[wasm_bindgen(js_name = startSet)]
+    pub fn start_set(&mut self) {
+        self.measuring = Some(SetMeasure::new(&self.inner));
+        self.standardised = None;
+    }
+
+    /// Adds a file's speech windows to the set being measured: returns how many it held.
+    #[wasm_bindgen(js_name = measureForSet)]
+    pub fn measure_for_set(
+        &mut self,
+        bytes: Vec<u8>,
+        max_seconds: Option<f64>,
+    ) -> Result<usize, JsError> {
+        let set = self
+            .measuring
+            .as_mut()
+            .ok_or_else(|| JsError::new("no set is being measured: call startSet first"))?;
+        let (audio, _) =
+            load_bytes(bytes, self.inner.sample_rate(), limit(max_seconds)).map_err(error)?;
+        set.add(&self.inner, &audio.samples).map_err(error)
+    }
+
+    /// Ends the measurement: later `classifyFile(…, true)` calls standardise by the set's
+    /// statistics. Returns the set's speech windows; a set under the minimum is an error and
+    /// leaves no set to use.
+    #[wasm_bindgen(js_name = useSet)]
+    pub fn use_set(&mut self) -> Result<usize, JsError> {
+        let set = self
+            .measuring
+            .take()
+            .ok_or_else(|| JsError::new("no set is being measured: call startSet first"))?;
+        self.standardised = Some(set.standardise(&self.inner).map_err(error)?);
+        Ok(set.windows())
     }
 }
 

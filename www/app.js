@@ -29,6 +29,7 @@ const ui = {
   fileInput: $('file-input'),
   dropZone: $('drop-zone'),
   fileHint: $('file-hint'),
+  oneSource: $('one-source'),
   results: new Results($('results-body')),
   resultsSection: $('results'),
   exportCsv: $('export-csv'),
@@ -83,9 +84,14 @@ async function classifyInto(name, work, saveAs = null) {
   const row = ui.results.add(name);
   if (saveAs) row.offerDownload(saveAs.blob, saveAs.filename);
   refreshResultControls();
+  await settle(row, name, work);
+}
+
+/** Fills `row` with what `work` resolves to ({result, ms}), or with its error. */
+async function settle(row, name, work) {
   try {
-    const { result, ms } = await work();
-    row.done(result, ms);
+    const { result, ms, inSet = false } = await work();
+    row.done(result, ms, inSet);
     if (result.emotion === null) {
       say(`${name}: no speech found, so no emotion is given (the audio is silent or too quiet).`, 'notice');
     }
@@ -107,9 +113,55 @@ async function readFile(file) {
 function analyseFiles(files) {
   if (files.length === 0) return;
   clearMessages();
+  if (ui.oneSource.checked) {
+    analyseSet(files);
+    return;
+  }
   for (const file of files) {
     queue = queue.then(() =>
       classifyInto(file.name, async () => engine.classifyFile(await readFile(file), maxSeconds)));
+  }
+}
+
+/**
+ * Files from one source, standardised together by their own statistics: every file is read
+ * twice, once to measure the set and once to be classified, so the batch is never held whole.
+ * A file that cannot be read is left out of the set and reported when it is classified; a set
+ * too small to standardise is answered as trained, and the page says so.
+ */
+function analyseSet(files) {
+  const rows = files.map((file) => ({ file, row: ui.results.add(file.name) }));
+  for (const { row } of rows) row.note('measuring the set…');
+  refreshResultControls();
+  queue = queue.then(async () => {
+    const inSet = await measureSet(rows.map(({ file }) => file));
+    for (const { file, row } of rows) {
+      row.note('analysing…');
+      await settle(row, file.name, async () => {
+        const answer = await engine.classifyFile(await readFile(file), maxSeconds, inSet);
+        return { ...answer, inSet };
+      });
+    }
+  });
+}
+
+/** Measures `files` as one set in the worker; resolves with whether the set is in use. */
+async function measureSet(files) {
+  try {
+    await engine.startSet();
+    for (const file of files) {
+      try {
+        await engine.measureForSet(await readFile(file), maxSeconds);
+      } catch {
+        // Left out of the set; the same error is shown on its row when it is classified.
+      }
+    }
+    const { result: windows } = await engine.useSet();
+    say(`Standardised together: ${windows} speech windows from ${files.length} files, compared with each other rather than with the training voices.`, 'notice');
+    return true;
+  } catch (error) {
+    say(`Not standardised together: ${error.message}. Each file is answered on its own, as trained.`, 'notice');
+    return false;
   }
 }
 
@@ -305,6 +357,7 @@ async function main() {
   maxSeconds = info.max_seconds;
   liveWindowSeconds = info.window?.window_s ?? liveWindowSeconds;
   ui.fileInput.disabled = false;
+  ui.oneSource.disabled = false;
   ui.dropZone.classList.remove('disabled');
   const unsupported = recordingUnsupportedReason();
   if (unsupported) say(unsupported, 'notice');

@@ -67,9 +67,29 @@ export class Engine {
     });
   }
 
-  /** Decodes and classifies a file's bytes: resolves with {result, ms, memory}. */
-  classifyFile(bytes, maxSeconds) {
-    return this.#request({ kind: 'file', bytes, maxSeconds }, [bytes]);
+  /**
+   * Decodes and classifies a file's bytes: resolves with {result, ms, memory}. With `inSet`, the
+   * file is standardised by the set `useSet()` took.
+   */
+  classifyFile(bytes, maxSeconds, inSet = false) {
+    return this.#request({ kind: 'file', bytes, maxSeconds, inSet }, [bytes]);
+  }
+
+  /**
+   * Files from one source standardised together: `startSet()`, `measureForSet(bytes)` for each
+   * (result: the file's speech windows), then `useSet()` (result: the set's windows; rejects if
+   * the set is too small), then `classifyFile(bytes, maxSeconds, true)` for each.
+   */
+  startSet() {
+    return this.#request({ kind: 'set-start' }, []);
+  }
+
+  measureForSet(bytes, maxSeconds) {
+    return this.#request({ kind: 'set-measure', bytes, maxSeconds }, [bytes]);
+  }
+
+  useSet() {
+    return this.#request({ kind: 'set-use' }, []);
   }
 
   /**

@@ -51,12 +51,23 @@ class Row {
       h('a', { class: 'save', href: this.download, download: filename }, 'Save WAV'));
   }
 
-  /** Fills the row with a classification result ({emotion|null, confidence, probabilities...}). */
-  done(result, ms) {
+  /** Says what is happening to a pending row ("measuring the set…"). */
+  note(text) {
+    this.detail.textContent = text;
+  }
+
+  /**
+   * Fills the row with a classification result ({emotion|null, confidence, probabilities...});
+   * `inSet`: standardised together with the other files of its set.
+   */
+  done(result, ms, inSet = false) {
     this.#settle('done');
     this.result = result;
+    this.inSet = inSet;
     this.element.dataset.result = JSON.stringify(result);
-    this.detail.textContent = `${seconds(result.duration)} · analysed in ${Math.round(ms)} ms`;
+    this.element.dataset.inSet = String(inSet);
+    this.detail.textContent = `${seconds(result.duration)} · analysed in ${Math.round(ms)} ms`
+      + (inSet ? ' · standardised with its set' : '');
     const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
     if (result.emotion === null) {
       this.element.dataset.status = 'silence';
@@ -121,11 +132,11 @@ function csvCell(value) {
 
 function csvLine(row) {
   const blank = EMOTIONS.map(() => '');
-  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error];
+  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error, ''];
   const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = row.result;
-  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, ''];
+  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, '', row.inSet];
   return [row.name, emotion, confidence, uncertain, runnerUp,
-    ...EMOTIONS.map((e) => probabilities[e]), ''];
+    ...EMOTIONS.map((e) => probabilities[e]), '', row.inSet];
 }
 
 export class Results {
@@ -165,10 +176,10 @@ export class Results {
 
   /**
    * The finished rows as CSV: file, emotion, confidence, whether it is unsure and the runner-up,
-   * the seven probabilities, error.
+   * the seven probabilities, error, and whether it was standardised with its set.
    */
   toCsv() {
-    const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error']];
+    const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error', 'standardised_with_set']];
     for (const row of this.#rows) if (row.status !== 'pending') lines.push(csvLine(row));
     return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }

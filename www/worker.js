@@ -2,8 +2,14 @@
 // model is loaded exactly once (parsing the record is the slow part of start-up).
 //
 // Protocol (every request carries an `id`, echoed in its reply):
-//   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds}     decode, resample and classify in one
-//                                                            stream (only 16 kHz audio is held)
+//   → {id, kind: "file", bytes: ArrayBuffer, maxSeconds, inSet}  decode, resample and classify in
+//                                                            one stream (only 16 kHz audio is held);
+//                                                            inSet: standardised by the set in use
+//   → {id, kind: "set-start"}                                 files from one source, standardised
+//   → {id, kind: "set-measure", bytes, maxSeconds}            together: measure each (result: its
+//   → {id, kind: "set-use"}                                   speech windows), then use the set
+//                                                            (result: its windows, or an error if
+//                                                            it is too small)
 //   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
 //   ← {id, ok: true, result, ms, memory}  (ms: time spent in the Rust call; memory: the wasm
 //                                           memory's size after it; for the page and the benchmark)
@@ -50,8 +56,13 @@ function timed(run) {
 
 function handle(request) {
   if (request.kind === 'file') {
-    return timed(() => classifier.classifyFile(new Uint8Array(request.bytes), request.maxSeconds));
+    return timed(() => classifier.classifyFile(new Uint8Array(request.bytes), request.maxSeconds, request.inSet === true));
   }
+  if (request.kind === 'set-start') return timed(() => classifier.startSet() ?? null);
+  if (request.kind === 'set-measure') {
+    return timed(() => classifier.measureForSet(new Uint8Array(request.bytes), request.maxSeconds));
+  }
+  if (request.kind === 'set-use') return timed(() => classifier.useSet());
   if (request.kind === 'samples') {
     return timed(() => classifier.classify(request.samples, request.sampleRate));
   }

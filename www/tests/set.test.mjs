@@ -1,0 +1,87 @@
+// Files from one source standardised together ("These files come from one source"): the page
+// must give exactly what the native `predict --standardise-set` gives for the same files, leave an
+// unreadable file out of the set and report it, and answer a set too small to standardise as
+// trained, saying so.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import {
+  maxDifference, messages, nativePredict, openPage, pageSession, repoRoot, results, waitReady,
+} from './helpers.mjs';
+
+const TOLERANCE = 1e-4;
+const savee = path.resolve(repoRoot, '../shared/data/savee');
+const session = pageSession();
+
+/** Every eighth SAVEE clip by name: 60 clips of four men and seven emotions. */
+async function saveeClips() {
+  const names = (await readdir(savee)).filter((n) => n.endsWith('.flac')).sort();
+  const clips = names.filter((_, i) => i % 8 === 0).map((n) => path.join(savee, n));
+  assert.equal(clips.length, 60);
+  return clips;
+}
+
+async function payloads(clips) {
+  return Promise.all(clips.map(async (clip) => ({
+    name: path.basename(clip), mimeType: 'audio/flac', buffer: await readFile(clip),
+  })));
+}
+
+async function analyseAsOneSource(page, files) {
+  await page.getByTestId('one-source').check();
+  await page.getByTestId('file-input').setInputFiles(files);
+  const rows = await results(page, files.length);
+  const inSet = await page.$$eval('[data-testid="result"]', (all) => all.map((r) => r.dataset.inSet));
+  return rows.map((row, i) => ({ ...row, inSet: inSet[i] }));
+}
+
+function assertAnswers(rows, native) {
+  for (const row of rows) {
+    const expected = native.get(row.name);
+    assert.ok(expected, `native predict gave no answer for ${row.name}`);
+    assert.equal(row.status, 'done', `${row.name}: ${row.text}`);
+    assert.equal(row.result.emotion, expected.emotion, `${row.name}: emotion`);
+    const difference = maxDifference(row.result.probabilities, expected.probabilities);
+    assert.ok(difference <= TOLERANCE, `${row.name}: probabilities differ by ${difference}`);
+  }
+}
+
+test('a set of 60 clips is standardised together exactly as predict --standardise-set does', async () => {
+  const clips = await saveeClips();
+  const native = await nativePredict(clips, ['--standardise-set']);
+  const { page, log, context } = await openPage(session.browser, session.server.url);
+  await waitReady(page);
+  const files = [...await payloads(clips), { name: 'broken.wav', mimeType: 'audio/wav', buffer: randomBytes(4096) }];
+  const rows = await analyseAsOneSource(page, files);
+
+  const broken = rows.pop();
+  assert.equal(broken.status, 'error', 'the unreadable file is reported on its row');
+  assert.match(broken.text, /not an audio file/);
+  assertAnswers(rows, native);
+  assert.ok(rows.every((row) => row.inSet === 'true'), 'every clip marked as standardised with its set');
+  assert.ok(rows.every((row) => /standardised with its set/.test(row.text)));
+  const said = await messages(page);
+  const windows = Number(said.match(/Standardised together: (\d+) speech windows from 61 files/)?.[1]);
+  assert.ok(windows >= 100, said);
+  assert.match(said, /broken\.wav: .*not an audio file/);
+  assert.deepEqual(log.errors, [], 'console errors');
+  await context.close();
+});
+
+test('a set too small to standardise is answered as trained, and the page says why', async () => {
+  const clips = (await saveeClips()).slice(0, 3);
+  const native = await nativePredict(clips);
+  const { page, log, context } = await openPage(session.browser, session.server.url);
+  await waitReady(page);
+  const rows = await analyseAsOneSource(page, await payloads(clips));
+
+  assertAnswers(rows, native);
+  assert.ok(rows.every((row) => row.inSet === 'false'), 'no clip marked as standardised');
+  assert.match(await messages(page),
+    /Not standardised together: .*needs at least 100 speech windows.*this set holds \d+\. Each file is answered on its own/);
+  assert.deepEqual(log.errors, [], 'console errors');
+  await context.close();
+});
