@@ -31,12 +31,27 @@ for label, _ in ways[1:]:
     print(f"{label}: above plain in {wins} of {len(rows)} outer folds")
 
 # Sets smaller than a corpus (runs from session 28's last code on): the mean and deviation of
-# random sets of each size, the mean over the inner corpora, then over the outer folds.
-sized = {}
-for corpus in corpora:
+# random sets of each size, the mean over the inner corpora, then over the outer folds, and in
+# how many outer folds it is above plain; then sets of one emotion (session 29's code on).
+sized, one_emotion = {}, []
+for row, corpus in zip(rows, corpora):
     path = out / corpus / f"emotion-cnn-without-{corpus}-figures.json"
     d = json.loads(path.read_text())["evaluation"]["d"]
-    for s in d["set_normalised"]["mean_and_std"].get("by_set_size", []):
-        sized.setdefault(s["clips"], []).append(s["mean_uar"])
+    measured = d["set_normalised"]["mean_and_std"]
+    for s in measured.get("by_set_size", []):
+        sized.setdefault(s["clips"], []).append((corpus, s["mean_uar"], row["plain"][0]))
+    if measured.get("one_emotion"):
+        one = measured["one_emotion"]
+        one_emotion.append((corpus, one["mean_uar"], one["max_spread_ratio"], row["plain"][0]))
 for clips, uars in sorted(sized.items()):
-    print(f"sets of {clips} clips: nested mean UAR {sum(uars) / len(uars):.3f} over {len(uars)} outer folds")
+    mean = sum(u for _, u, _ in uars) / len(uars)
+    wins = sum(u > p for _, u, p in uars)
+    folds = ", ".join(f"{c} {u:.3f}" for c, u, _ in uars)
+    print(f"sets of {clips} clips: nested mean UAR {mean:.3f} over {len(uars)} outer folds, "
+          f"above plain in {wins} ({folds})")
+if one_emotion:
+    mean = sum(u for _, u, _, _ in one_emotion) / len(one_emotion)
+    wins = sum(u > p for _, u, _, p in one_emotion)
+    folds = ", ".join(f"{c} {u:.3f} ({r:.1f}x)" for c, u, r, _ in one_emotion)
+    print(f"sets of one emotion: nested mean UAR {mean:.3f} over {len(one_emotion)} outer folds, "
+          f"above plain in {wins} ({folds})")

@@ -83,6 +83,10 @@ pub struct SetNormalised {
     /// and deviation only: the way nested (d) validated).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub by_set_size: Vec<SizedSets>,
+    /// Sets of test clips that all carry one emotion, each by its own statistics (the mean
+    /// and deviation only): what standardising does to a folder sorted by emotion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_emotion: Option<SizedSets>,
 }
 
 /// A validation window before normalisation: its corpus, its truth, its input.
@@ -144,17 +148,19 @@ pub fn measure(
             "  set-normalised ({statistics:?}): validation UAR {valid_uar:.3}, test UAR {:.3}",
             report.uar
         );
-        let by_set_size = match statistics {
-            SetStatistics::MeanAndStd => {
-                set_size::measure(model, metadata, test, statistics, draws_and_seed)?
-            }
-            SetStatistics::Mean => Vec::new(),
+        let (by_set_size, one_emotion) = match statistics {
+            SetStatistics::MeanAndStd => (
+                set_size::measure(model, metadata, test, statistics, draws_and_seed)?,
+                set_size::one_emotion(model, metadata, test, statistics, draws_and_seed)?,
+            ),
+            SetStatistics::Mean => (Vec::new(), None),
         };
         out.push(SetNormalised {
             statistics,
             valid_uar,
             report,
             by_set_size,
+            one_emotion,
         });
     }
     Ok(out)
@@ -191,6 +197,7 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
             eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
         }
         let sized = by_set_size(&rows);
+        let one_emotion = one_emotion_summary(&rows);
         out.insert(
             serde_json::to_value(statistics)
                 .ok()
@@ -202,6 +209,7 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
                 "min_uar": min_uar,
                 "max_spread_ratio": worst,
                 "by_set_size": sized,
+                "one_emotion": one_emotion,
             }),
         );
     }
@@ -239,6 +247,39 @@ fn by_set_size(rows: &[(&str, &SetNormalised)]) -> Vec<serde_json::Value> {
         }));
     }
     out
+}
+
+/// Over the folds that drew sets of one emotion: the mean and lowest UAR and the worst top
+/// answer over its true share; printed and returned (null when none was drawn).
+fn one_emotion_summary(rows: &[(&str, &SetNormalised)]) -> serde_json::Value {
+    let sets: Vec<&SizedSets> = rows
+        .iter()
+        .filter_map(|(_, m)| m.one_emotion.as_ref())
+        .collect();
+    if sets.is_empty() {
+        return serde_json::Value::Null;
+    }
+    let mean = sets.iter().map(|s| s.report.uar).sum::<f64>() / sets.len() as f64;
+    let lowest = sets
+        .iter()
+        .map(|s| s.report.uar)
+        .fold(f64::INFINITY, f64::min);
+    let worst = sets
+        .iter()
+        .map(|s| s.report.spread.ratio())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "  sets of {} clips of one emotion ({} corpora): mean UAR {mean:.3}, lowest {lowest:.3}, worst top answer {worst:.2}x",
+        set_size::ONE_EMOTION_CLIPS,
+        sets.len()
+    );
+    serde_json::json!({
+        "clips": set_size::ONE_EMOTION_CLIPS,
+        "corpora": sets.len(),
+        "mean_uar": mean,
+        "min_uar": lowest,
+        "max_spread_ratio": worst,
+    })
 }
 
 #[cfg(test)]

@@ -110,6 +110,27 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             .collect();
         assert_eq!(sized, expected, "{corpus}: {clips} clips");
         assert!(adapted[0].get("by_set_size").is_none(), "{corpus}");
+        // Sets of one emotion: one per class the corpus has (one draw in the quick
+        // configuration), each of up to 50 of that class's clips.
+        let supports: Vec<u64> = fold["report"]["per_class"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["support"].as_u64().unwrap())
+            .filter(|&n| n > 0)
+            .collect();
+        let one = &adapted[1]["one_emotion"];
+        assert_eq!(
+            one["draws"].as_u64(),
+            Some(supports.len() as u64),
+            "{corpus}"
+        );
+        assert_eq!(
+            one["report"]["n"].as_u64(),
+            Some(supports.iter().map(|&n| n.min(50)).sum()),
+            "{corpus}"
+        );
+        assert!(adapted[0].get("one_emotion").is_none(), "{corpus}");
         let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
         assert!(image.exists(), "{}", image.display());
     }
@@ -121,6 +142,10 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
     );
     assert!(
         stderr.contains("sets of 25 clips (1 drawn per corpus,"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sets of 50 clips of one emotion (5 corpora)"),
         "{stderr}"
     );
     assert!(stderr.contains("(d) mean UAR"), "{stderr}");
