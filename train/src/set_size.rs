@@ -91,8 +91,11 @@ pub fn one_emotion(
             .iter()
             .filter(|(c, _)| c.emotion == emotion)
             .collect();
+        if of.is_empty() {
+            continue;
+        }
         let clips = ONE_EMOTION_CLIPS.min(of.len());
-        for _ in 0..if clips == 0 { 0 } else { draws } {
+        for _ in 0..draws {
             let set: Vec<&ClipWindows> = rand::seq::index::sample(&mut rng, of.len(), clips)
                 .iter()
                 .map(|i| of[i])
