@@ -78,7 +78,7 @@ pub enum Error {
     /// A set of recordings too small to standardise by its own statistics.
     #[error(
         "standardising a set by its own statistics needs at least {needed} speech windows \
-         (about 40-85 short clips from one source); this set holds {windows}"
+         (about 12-25 short clips from one source); this set holds {windows}"
     )]
     SetTooSmall {
         /// Speech windows the set holds.

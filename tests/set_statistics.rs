@@ -1,8 +1,8 @@
 //! The library's side of standardising a set of recordings by its own statistics (`predict
 //! --standardise-set` and the page's "one source" box): the raw inputs are those of the windows
 //! the classifier answers, a set measured one recording at a time has the statistics of all its
-//! windows, a set under the minimum is refused with its count, and a normalisation that does not
-//! fit the network is an error.
+//! windows, a set under the minimum is refused with its count (and the clips its message names
+//! reach the minimum), and a normalisation that does not fit the network is an error.
 
 mod common;
 
@@ -62,11 +62,12 @@ fn a_set_measured_one_recording_at_a_time_has_the_statistics_of_all_its_windows(
 }
 
 #[test]
-fn a_set_under_the_minimum_is_refused_with_its_count() {
+fn a_set_under_the_minimum_is_refused_with_its_count_and_the_clips_it_names_reach_it() {
     let classifier = shipped().unwrap();
     let mut set = SetMeasure::new(&classifier);
+    let clips = savee_clips();
     let mut windows = 0;
-    for path in &savee_clips()[..3] {
+    for path in &clips[..3] {
         windows += set
             .add(&classifier, &samples_of(path, classifier.sample_rate()))
             .unwrap();
@@ -80,11 +81,25 @@ fn a_set_under_the_minimum_is_refused_with_its_count() {
             needed: MIN_SET_WINDOWS
         }
     );
+    let message = error.to_string();
     assert!(
-        error
-            .to_string()
-            .contains("needs at least 100 speech windows")
+        message.contains("needs at least 30 speech windows")
+            && message.contains("about 12-25 short clips"),
+        "{message}"
     );
+    for path in &clips[3..] {
+        if set.windows() >= MIN_SET_WINDOWS {
+            break;
+        }
+        set.add(&classifier, &samples_of(path, classifier.sample_rate()))
+            .unwrap();
+    }
+    assert!(
+        (12..=25).contains(&set.recordings()),
+        "{} clips held the {MIN_SET_WINDOWS} windows",
+        set.recordings()
+    );
+    assert!(set.standardise(&classifier).is_ok());
 }
 
 fn clip_samples() -> Vec<f32> {

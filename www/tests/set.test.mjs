@@ -81,7 +81,7 @@ test('a set too small to standardise is answered as trained, and the page says w
   assertAnswers(rows, native);
   assert.ok(rows.every((row) => row.inSet === 'false'), 'no clip marked as standardised');
   assert.match(await messages(page),
-    /Not standardised together: .*needs at least 100 speech windows.*this set holds \d+\. Each file is answered on its own/);
+    /Not standardised together: .*needs at least 30 speech windows.*this set holds \d+\. Each file is answered on its own/);
   assert.deepEqual(log.errors, [], 'console errors');
   await context.close();
 });

@@ -41,8 +41,9 @@ pub struct Args {
     threads: usize,
     /// Take the files as one set of recordings from one source (a corpus, a microphone, a
     /// room) and standardise their inputs by the set's own mean and deviation instead of the
-    /// training set's: each answer then depends on the set. Validated on whole unheard corpora
-    /// by nested leave-one-corpus-out (README); needs at least 100 speech windows.
+    /// training set's: each answer then depends on the set. Validated on unheard corpora, whole
+    /// and in sets of 25 clips, by nested leave-one-corpus-out (README); needs at least 30
+    /// speech windows (about 12-25 clips).
     #[arg(long)]
     standardise_set: bool,
     #[command(flatten)]

@@ -173,8 +173,8 @@ fn predict_timeline_marks_silence_and_writes_csv() {
 
 #[test]
 fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
-    // Every fourth SAVEE clip of two speakers: 60 clips, more than the 100 speech windows a set
-    // needs (40 of them hold 92).
+    // Every fourth SAVEE clip of two speakers: 60 clips, well over the 30 speech windows a set
+    // needs; the first 3 hold fewer.
     let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -233,7 +233,7 @@ fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
     assert!(!small.status.success());
     assert!(small.stdout.is_empty(), "nothing classified");
     assert!(
-        String::from_utf8_lossy(&small.stderr).contains("needs at least 100 speech windows"),
+        String::from_utf8_lossy(&small.stderr).contains("needs at least 30 speech windows"),
         "{}",
         String::from_utf8_lossy(&small.stderr)
     );
