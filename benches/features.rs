@@ -1,5 +1,6 @@
-//! Decode + features for a 3 s and a 60 s clip (criterion), the features alone, and the floor:
-//! the real FFTs of the same frames and nothing else. The matching librosa timing comes from
+//! Decode + features for a 3 s and a 60 s clip (criterion), the features alone, and two floors:
+//! realfft's real FFTs of the same frames and nothing else, and the half-length complex FFTs the
+//! STFT actually runs. The matching librosa timing comes from
 //! `scripts/bench_librosa.py`, which prints the ratios against these figures.
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ fn bench(c: &mut Criterion) {
         });
         c.bench_function(&format!("fft floor {name}"), |b| {
             b.iter(|| extractor.fft_floor(black_box(&samples)))
+        });
+        c.bench_function(&format!("half fft floor {name}"), |b| {
+            b.iter(|| extractor.half_fft_floor(black_box(&samples)))
         });
     }
 }

@@ -47,8 +47,12 @@ impl FeatureConfig {
         if self.sr == 0 {
             return fail("sr must be positive".into());
         }
-        if self.n_fft < 2 {
-            return fail(format!("n_fft must be at least 2, got {}", self.n_fft));
+        if self.n_fft < 2 || !self.n_fft.is_multiple_of(2) {
+            return fail(format!(
+                "n_fft must be even and at least 2 (each frame is transformed as a complex FFT \
+                 of half its length), got {}",
+                self.n_fft
+            ));
         }
         if self.hop_length == 0 {
             return fail("hop_length must be positive".into());
@@ -72,5 +76,30 @@ impl FeatureConfig {
     /// Number of frames librosa produces for `n` samples with `center=True`.
     pub fn n_frames(&self, n: usize) -> usize {
         1 + (n + 2 * (self.n_fft / 2) - self.n_fft) / self.hop_length
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_or_tiny_frames_are_refused_with_a_reason() {
+        for n_fft in [0, 1, 511] {
+            let config = FeatureConfig {
+                n_fft,
+                ..FeatureConfig::default()
+            };
+            let Err(Error::Config(message)) = config.validate() else {
+                panic!("n_fft {n_fft} accepted");
+            };
+            assert!(message.contains("n_fft must be even"), "{message}");
+        }
+        let even = FeatureConfig {
+            n_fft: 400,
+            hop_length: 160,
+            ..FeatureConfig::default()
+        };
+        assert_eq!(even.validate(), Ok(()));
     }
 }

@@ -1,6 +1,6 @@
 //! Feature extraction faithful to librosa: zero-crossing rate, RMS energy, mel power spectrogram
 //! and MFCC, all driven by one [`FeatureConfig`]. Every feature is read from one centre-padded
-//! buffer, and the spectral ones are composed from one real-FFT STFT pass, as in librosa's
+//! buffer, and the spectral ones are composed from one STFT pass, as in librosa's
 //! `feature/spectral.py`.
 
 pub mod config;
@@ -184,6 +184,13 @@ impl FeatureExtractor {
     pub fn fft_floor(&self, samples: &[f32]) -> f32 {
         let padded = pad_center(samples, self.config.n_fft, Padding::Zeros);
         self.stft.fft_floor(&padded).norm_sqr()
+    }
+
+    /// The half-length complex FFTs this extractor's STFT runs on the same frames, and nothing
+    /// else: the floor of the transform as it is computed here (see [`stft`]).
+    pub fn half_fft_floor(&self, samples: &[f32]) -> f32 {
+        let padded = pad_center(samples, self.config.n_fft, Padding::Zeros);
+        self.stft.half_fft_floor(&padded).norm_sqr()
     }
 
     /// [`check_samples`] and [`pad_center`] with zeros in one pass over the samples: each run
