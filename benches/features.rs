@@ -1,6 +1,7 @@
 //! Decode + features for a 3 s and a 60 s clip (criterion), the features alone, and two floors:
 //! realfft's real FFTs of the same frames and nothing else, and the half-length complex FFTs the
-//! STFT actually runs. The matching librosa timing comes from
+//! STFT actually runs. The whole pipeline is timed on one thread and with a long clip's frames
+//! shared among every core (`extract_on`, what the `features` command runs). The matching librosa timing comes from
 //! `scripts/bench_librosa.py`, which prints the ratios against these figures.
 
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ fn bench(c: &mut Criterion) {
     // The allocator as the `train` program sets it (src/allocator.rs).
     speech_emotion::allocator::keep_freed_memory();
     let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     for name in ["clip_3s.wav", "clip_60s.wav"] {
         let bytes = clip(name);
         c.bench_function(&format!("decode + zcr/rms/mfcc {name}"), |b| {
@@ -33,6 +35,15 @@ fn bench(c: &mut Criterion) {
                 extractor.extract(&audio.samples).unwrap()
             })
         });
+        c.bench_function(
+            &format!("decode + zcr/rms/mfcc on {threads} threads {name}"),
+            |b| {
+                b.iter(|| {
+                    let audio = decode_bytes(bytes.clone(), DecodeOptions::default()).unwrap();
+                    extractor.extract_on(&audio.samples, threads).unwrap()
+                })
+            },
+        );
         let samples = decode_bytes(bytes, DecodeOptions::default())
             .unwrap()
             .samples;

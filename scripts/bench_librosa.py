@@ -3,7 +3,9 @@
 RMS and MFCC with the same parameters), run the Rust bench, and print for each clip librosa's
 time, ours, and two floors measured in the Rust process, with the ratios: realfft's real FFTs of
 the same frames and nothing else (the floor issue #12 set), and the half-length complex FFTs our
-STFT folds each frame into (the transform as we compute it, and nothing else).
+STFT folds each frame into (the transform as we compute it, and nothing else). Ours is timed on
+one thread and, as the `features` command runs it, with a long clip's frames shared among every
+core.
 
     scripts/bench_features.sh      (installs librosa in target/bench-venv, then runs this)
 
@@ -51,7 +53,7 @@ def rust_times() -> dict:
                          cwd=ROOT, check=True, capture_output=True, text=True).stdout
     times = {}
     unit = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-    pattern = r"((?:decode \+ )?zcr/rms/mfcc|(?:half )?fft floor) (clip_\w+\.wav)\s+time:\s+\[[\d.]+ \S+ ([\d.]+) (\S+)"
+    pattern = r"((?:decode \+ )?zcr/rms/mfcc(?: on \d+ threads)?|(?:half )?fft floor) (clip_\w+\.wav)\s+time:\s+\[[\d.]+ \S+ ([\d.]+) (\S+)"
     for what, name, value, u in re.findall(pattern, out):
         times[(what, name)] = float(value) * unit[u]
     return times
@@ -69,15 +71,19 @@ def main() -> None:
         features = rust[("zcr/rms/mfcc", name)]
         floor = rust[("fft floor", name)]
         half = rust[("half fft floor", name)]
+        (threads, split), = [(w, v) for (w, n), v in rust.items() if n == name and " on " in w]
         rows.append({"clip": name, "librosa_s": t, "rust_s": ours, "rust_features_s": features,
                      "fft_floor_s": floor, "half_fft_floor_s": half, "vs_librosa": t / ours,
-                     "vs_floor": ours / floor, "vs_half_floor": ours / half})
+                     "vs_floor": ours / floor, "vs_half_floor": ours / half,
+                     "rust_all_cores_s": split, "all_cores_vs_librosa": t / split})
         print(f"{name}: librosa {t * 1e3:.2f} ms | ours {ours * 1e3:.3f} ms (features alone "
               f"{features * 1e3:.3f} ms) | FFT floor {floor * 1e3:.3f} ms | half-length FFT "
               f"floor {half * 1e3:.3f} ms")
         print(f"    {t / ours:.1f}x faster than librosa; {ours / floor:.2f}x the FFT floor "
               f"(features alone {features / floor:.2f}x); {ours / half:.2f}x the half-length "
               f"floor (features alone {features / half:.2f}x)")
+        print(f"    on {threads.split(' on ')[1]}: {split * 1e3:.3f} ms, {t / split:.1f}x faster than "
+              f"librosa (which runs on one; the floors are one thread's)")
     print(json.dumps(rows))
 
 

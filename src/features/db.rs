@@ -13,14 +13,29 @@ const DB_PER_NEPER: f32 = 10.0 / std::f32::consts::LN_10;
 
 /// Converts a whole power matrix to dB in place: `10 log10(max(S, amin))`, then everything below
 /// `max - top_db` is raised to it. The clamp is relative to the matrix's own maximum, so the
-/// result depends on the whole matrix, as in librosa. The maximum is taken over the powers
-/// (the logarithm keeps their order), as integers: non-negative floats sort as their bit
-/// patterns do, and an integer maximum vectorises where a float one with NaN semantics does not.
-/// Then one pass converts and clamps.
+/// result depends on the whole matrix, as in librosa.
 #[inline(always)]
 pub fn power_to_db_in_place(values: &mut [f32]) {
+    to_db_in_place(values, floor_below(loudest(values)));
+}
+
+/// The largest power, taken as integers: non-negative floats sort as their bit patterns do, and
+/// an integer maximum vectorises where a float one with NaN semantics does not. `None` when
+/// empty.
+#[inline(always)]
+pub fn loudest(values: &[f32]) -> Option<f32> {
     let peak = values.iter().map(|v| v.to_bits() as i32).max();
-    let floor = peak.map_or(AMIN_DB, |bits| to_db(f32::from_bits(bits as u32))) - TOP_DB;
+    peak.map(|bits| f32::from_bits(bits as u32))
+}
+
+/// The dB floor [`TOP_DB`] under the loudest power (the logarithm keeps the powers' order).
+pub fn floor_below(loudest: Option<f32>) -> f32 {
+    loudest.map_or(AMIN_DB, to_db) - TOP_DB
+}
+
+/// `10 log10(max(S, amin))` in one pass, everything below `floor` raised to it.
+#[inline(always)]
+pub fn to_db_in_place(values: &mut [f32], floor: f32) {
     for v in values.iter_mut() {
         let db = to_db(*v);
         *v = if db > floor { db } else { floor };

@@ -39,6 +39,24 @@ impl Matrix {
         self.data[r * self.cols + c] = value;
     }
 
+    /// The matrices side by side: their columns one after the other. They must all have the same
+    /// number of rows.
+    pub fn from_column_parts(parts: &[Matrix]) -> Self {
+        let rows = parts.first().map_or(0, |part| part.rows);
+        assert!(
+            parts.iter().all(|part| part.rows == rows),
+            "parts differ in rows"
+        );
+        let cols = parts.iter().map(|part| part.cols).sum();
+        let mut data = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            for part in parts {
+                data.extend_from_slice(part.row(r));
+            }
+        }
+        Self { rows, cols, data }
+    }
+
     /// The rows as nested vectors, for JSON output.
     pub fn to_rows(&self) -> Vec<Vec<f32>> {
         (0..self.rows).map(|r| self.row(r).to_vec()).collect()

@@ -11,6 +11,8 @@ pub mod mel;
 pub mod mfcc;
 pub mod pitch;
 pub mod rms;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod split;
 pub mod stft;
 pub mod vector;
 pub mod zcr;
@@ -121,7 +123,7 @@ impl FeatureExtractor {
         let mut log_mel = self.mel_power_of_padded(padded);
         db::power_to_db_in_place(&mut log_mel.data);
         FrameFeatures {
-            zcr: zcr::from_padded(padded, n_fft / 2, n_fft, hop),
+            zcr: zcr::from_padded(padded, n_fft / 2..padded.len() - n_fft / 2, n_fft, hop),
             rms: rms::from_padded(padded, n_fft, hop),
             log_mel,
         }

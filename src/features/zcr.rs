@@ -1,5 +1,7 @@
 //! Zero-crossing rate, exactly as `librosa.feature.zero_crossing_rate` computes it.
 
+use std::ops::Range;
+
 use super::frame::{Padding, block_len, frame_count, pad_center};
 
 /// librosa's default `threshold`: samples this close to zero count as zero (positive).
@@ -11,20 +13,25 @@ const THRESHOLD: f32 = 1e-10;
 /// exist.
 pub fn zero_crossing_rate(samples: &[f32], frame_length: usize, hop: usize) -> Vec<f32> {
     let padded = pad_center(samples, frame_length, Padding::Zeros);
-    from_padded(&padded, frame_length / 2, frame_length, hop)
+    let pad = frame_length / 2;
+    from_padded(&padded, pad..padded.len() - pad, frame_length, hop)
 }
 
-/// [`zero_crossing_rate`] of the signal `padded[pad..len - pad]`, read from a buffer padded with
-/// anything (the STFT's zeros): only pairs of two signal samples are counted, which is what
-/// librosa's edge padding gives, since a repeated edge sample never crosses. Each pair is looked
-/// at once: crossings are counted per block of `gcd(frame_length, hop)` pairs, then added up per
-/// frame.
+/// [`zero_crossing_rate`] of the signal `padded[signal]`, read from a buffer padded with anything
+/// (the STFT's zeros, or the rest of the signal for a stretch of it): only pairs of two signal
+/// samples are counted, which is what librosa's edge padding gives, since a repeated edge sample
+/// never crosses. Each pair is looked at once: crossings are counted per block of
+/// `gcd(frame_length, hop)` pairs, then added up per frame.
 #[inline(always)]
-pub fn from_padded(padded: &[f32], pad: usize, frame_length: usize, hop: usize) -> Vec<f32> {
-    let signal_end = padded.len() - pad;
+pub fn from_padded(
+    padded: &[f32],
+    signal: Range<usize>,
+    frame_length: usize,
+    hop: usize,
+) -> Vec<f32> {
     // Pair j is (j - 1, j); a frame starting at s holds the pairs s + 1 .. s + frame_length.
     let crossings_in = |lo: usize, hi: usize| -> u32 {
-        let (lo, hi) = (lo.max(pad + 1), hi.min(signal_end));
+        let (lo, hi) = (lo.max(signal.start + 1), hi.min(signal.end));
         if lo >= hi {
             return 0;
         }

@@ -1,0 +1,206 @@
+//! One long signal's frames shared between threads, for the native `features` command and
+//! library calls on a single long recording (`predict` and training already keep every core busy
+//! with files, windows and pieces). Every frame's values are computed exactly as on one thread,
+//! and the one value that depends on the whole signal, the loudest power under the decibel
+//! floor, is taken over all the parts before any is converted: the result is the same bit for
+//! bit (tested).
+
+use std::ops::Range;
+use std::sync::mpsc;
+
+use super::frame::FRAME_BLOCK;
+use super::{FeatureExtractor, Features, Matrix, check_samples, db, rms, vector, zcr};
+use crate::error::Result;
+
+/// Frames each thread must have before a signal is split (about 16 s at the default 16 ms hop):
+/// starting a thread costs tens of microseconds, and a 3 s clip (188 frames) ran slower on two
+/// threads than on one.
+pub const MIN_FRAMES_PER_THREAD: usize = 1024;
+
+/// One part's powers before the decibel floor is known.
+struct Part {
+    mel: Matrix,
+    loudest: Option<f32>,
+    zcr: Vec<f32>,
+    rms: Vec<f32>,
+}
+
+impl FeatureExtractor {
+    /// [`Self::extract`] with the frames of a long signal shared among up to `threads` threads,
+    /// each with at least [`MIN_FRAMES_PER_THREAD`] frames; the same values bit for bit. Each
+    /// thread pads its own stretch of the signal, so that only decoding and checking the samples
+    /// stay on one thread.
+    pub fn extract_on(&self, samples: &[f32], threads: usize) -> Result<Features> {
+        let ranges = frame_ranges(self.config.n_frames(samples.len()), threads);
+        if ranges.len() <= 1 {
+            return self.extract(samples);
+        }
+        check_samples(samples)?;
+        let (tell_loudest, loudest) = mpsc::channel();
+        let (tell_floor, floors): (Vec<_>, Vec<_>) = ranges.iter().map(|_| mpsc::channel()).unzip();
+        let parts = std::thread::scope(|scope| {
+            let spawned: Vec<_> = ranges
+                .iter()
+                .zip(floors)
+                .map(|(frames, floor)| {
+                    let tell_loudest = tell_loudest.clone();
+                    scope.spawn(move || self.part_features(samples, frames, tell_loudest, floor))
+                })
+                .collect();
+            drop(tell_loudest);
+            // A part that panicked sends nothing: the floor is then not sent, every other part
+            // stops, and the panic is raised here.
+            let loudest: Vec<Option<f32>> = loudest.iter().collect();
+            if loudest.len() == ranges.len() {
+                let floor = db::floor_below(loudest.into_iter().flatten().reduce(f32::max));
+                for tell in &tell_floor {
+                    let _ = tell.send(floor);
+                }
+            }
+            drop(tell_floor);
+            let mut parts = Vec::with_capacity(spawned.len());
+            for thread in spawned {
+                match thread.join() {
+                    Ok(part) => parts.push(part),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            parts.into_iter().collect::<Option<Vec<_>>>()
+        });
+        let parts = parts.expect("every part has its floor when none panicked");
+        Ok(Features::from_parts(parts))
+    }
+
+    /// One part's features on its own thread: its mel power, whose loudest value it reports,
+    /// then, once every part has, its decibels under the common floor and its MFCCs. `None` if
+    /// the floor never comes (another part panicked).
+    fn part_features(
+        &self,
+        samples: &[f32],
+        frames: &Range<usize>,
+        tell_loudest: mpsc::Sender<Option<f32>>,
+        floor: mpsc::Receiver<f32>,
+    ) -> Option<Features> {
+        let mut part = vector::widest(
+            #[inline(always)]
+            || self.part_powers(samples, frames.clone()),
+        );
+        // Sent, then dropped, so that the caller knows when every part has reported.
+        tell_loudest.send(part.loudest).ok()?;
+        drop(tell_loudest);
+        let floor = floor.recv().ok()?;
+        let mfcc = vector::widest(
+            #[inline(always)]
+            || {
+                db::to_db_in_place(&mut part.mel.data, floor);
+                self.dct.apply(&part.mel)
+            },
+        );
+        Some(Features {
+            zcr: part.zcr,
+            rms: part.rms,
+            mfcc,
+        })
+    }
+
+    /// Mel power, ZCR and RMS of the frames `frames` of the centre-padded signal, from the
+    /// stretch of it those frames cover, padded here.
+    #[inline(always)]
+    fn part_powers(&self, samples: &[f32], frames: Range<usize>) -> Part {
+        let (n_fft, hop) = (self.config.n_fft, self.config.hop_length);
+        let pad = n_fft / 2;
+        // The stretch is padded[start..stop], where padded[i] is samples[i - pad] or zero.
+        let (start, stop) = (frames.start * hop, (frames.end - 1) * hop + n_fft);
+        let signal = pad.saturating_sub(start)..(pad + samples.len() - start).min(stop - start);
+        let mut stretch = vec![0.0; signal.start];
+        stretch.extend_from_slice(&samples[start + signal.start - pad..start + signal.end - pad]);
+        stretch.resize(stop - start, 0.0);
+        let mel = self.mel_power_of_padded(&stretch);
+        Part {
+            loudest: db::loudest(&mel.data),
+            mel,
+            zcr: zcr::from_padded(&stretch, signal, n_fft, hop),
+            rms: rms::from_padded(&stretch, n_fft, hop),
+        }
+    }
+}
+
+impl Features {
+    /// The features of consecutive parts of one signal, joined frame after frame.
+    fn from_parts(parts: Vec<Features>) -> Self {
+        let (mut zcr, mut rms, mut mfcc) = (Vec::new(), Vec::new(), Vec::new());
+        for part in parts {
+            zcr.extend(part.zcr);
+            rms.extend(part.rms);
+            mfcc.push(part.mfcc);
+        }
+        Self {
+            zcr,
+            rms,
+            mfcc: Matrix::from_column_parts(&mfcc),
+        }
+    }
+}
+
+/// Up to `threads` consecutive ranges covering `frames`, each of at least
+/// [`MIN_FRAMES_PER_THREAD`] frames and, but for the last, a whole number of [`FRAME_BLOCK`]s.
+/// One range when the signal is too short to split; none when it has no frames.
+fn frame_ranges(frames: usize, threads: usize) -> Vec<Range<usize>> {
+    let parts = threads.min(frames / MIN_FRAMES_PER_THREAD).max(1);
+    let per_part = frames.div_ceil(parts).next_multiple_of(FRAME_BLOCK);
+    (0..frames)
+        .step_by(per_part.max(1))
+        .map(|first| first..(first + per_part).min(frames))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::features::FeatureConfig;
+
+    #[test]
+    fn ranges_cover_the_frames_in_blocks_and_only_split_long_signals() {
+        assert_eq!(frame_ranges(0, 2), Vec::<Range<usize>>::new());
+        assert_eq!(frame_ranges(188, 2), vec![0..188]);
+        assert_eq!(frame_ranges(2047, 2), vec![0..2047]);
+        assert_eq!(frame_ranges(3751, 1), vec![0..3751]);
+        assert_eq!(frame_ranges(3751, 2), vec![0..1888, 1888..3751]);
+        let three = frame_ranges(5000, 3);
+        assert_eq!(three, vec![0..1680, 1680..3360, 3360..5000]);
+    }
+
+    #[test]
+    fn split_signals_give_one_threads_values_bit_for_bit() {
+        let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
+        // Speech-like: a gliding tone with bursts and silences, and an odd length, so that the
+        // parts meet mid-signal and the loudest frame lies in one part only.
+        let samples: Vec<f32> = (0..16_000 * 70 + 77)
+            .map(|i| {
+                let t = i as f32 / 16_000.0;
+                let burst = if (t * 1.3).fract() < 0.6 { 1.0 } else { 0.0 };
+                let loud = if (20.0..21.0).contains(&t) { 0.9 } else { 0.2 };
+                burst * loud * (t * (600.0 + 40.0 * t)).sin() + 1e-4 * ((i % 13) as f32 - 6.0)
+            })
+            .collect();
+        let one = extractor.extract(&samples).unwrap();
+        for threads in [2, 3, 4] {
+            assert_eq!(
+                extractor.extract_on(&samples, threads).unwrap(),
+                one,
+                "{threads}"
+            );
+        }
+        let short = &samples[..16_000 * 3];
+        assert_eq!(
+            extractor.extract_on(short, 2).unwrap(),
+            extractor.extract(short).unwrap()
+        );
+        let mut bad = samples;
+        bad[900_000] = f32::NAN;
+        bad[9] = -3e38;
+        assert_eq!(extractor.extract_on(&bad, 2), extractor.extract(&bad));
+        assert_eq!(extractor.extract_on(&bad, 2), Err(Error::NonFinite(1)));
+    }
+}
