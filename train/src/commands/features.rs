@@ -1,5 +1,5 @@
-//! `features FILE [--json]`: what the library extracts from one file, for checking against
-//! librosa.
+//! `features FILE [--json] [--threads N]`: what the library extracts from one file, for checking
+//! against librosa; a long file's frames are shared among the threads.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
