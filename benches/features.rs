@@ -1,8 +1,9 @@
 //! Decode + features for a 3 s and a 60 s clip (criterion), the features alone, and two floors:
 //! realfft's real FFTs of the same frames and nothing else, and the half-length complex FFTs the
 //! STFT actually runs. The whole pipeline is timed on one thread and with a long clip's frames
-//! shared among every core (`extract_on`, what the `features` command runs). The matching librosa timing comes from
-//! `scripts/bench_librosa.py`, which prints the ratios against these figures.
+//! shared among every core (`extract_on`, what the `features` command runs). The matching
+//! librosa timing comes from `scripts/bench_librosa.py`, which prints the ratios against these
+//! figures.
 
 use std::path::PathBuf;
 
