@@ -19,10 +19,16 @@ for corpus in corpora:
         row[label] = (s["mean_uar"], s["min_uar"], s["max_spread_ratio"])
     rows.append(row)
 
+def lean(ratio):
+    """The worst top answer over its true share; the metadata has none when the answer most
+    given is a class the corpus never has (no true share to divide by)."""
+    return "   -- " if ratio is None else f"{ratio:>4.1f}x"
+
+
 print("inner (d) without each corpus: mean UAR / lowest / worst top answer over its share")
 print(f"{'set aside':<10}" + "".join(f"{label:>26}" for label, _ in ways))
 for row in rows:
-    cells = "".join(f"{row[l][0]:>12.3f} {row[l][1]:.3f} {row[l][2]:>4.1f}x" for l, _ in ways)
+    cells = "".join(f"{row[l][0]:>12.3f} {row[l][1]:.3f} {lean(row[l][2])}" for l, _ in ways)
     print(f"{row['corpus']:<10}{cells}")
 means = [sum(r[l][0] for r in rows) / len(rows) for l, _ in ways]
 print(f"{'mean':<10}" + "".join(f"{m:>26.3f}" for m in means))
@@ -52,6 +58,6 @@ for clips, uars in sorted(sized.items()):
 if one_emotion:
     mean = sum(u for _, u, _, _ in one_emotion) / len(one_emotion)
     wins = sum(u > p for _, u, _, p in one_emotion)
-    folds = ", ".join(f"{c} {u:.3f} ({r:.1f}x)" for c, u, r, _ in one_emotion)
+    folds = ", ".join(f"{c} {u:.3f} ({lean(r).strip()})" for c, u, r, _ in one_emotion)
     print(f"sets of one emotion: nested mean UAR {mean:.3f} over {len(one_emotion)} outer folds, "
           f"above plain in {wins} ({folds})")
