@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, default_value = "../shared/data")]
     data: PathBuf,
     /// Threads classifying the clips.
-    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    #[arg(long, default_value_t = super::all_cores(), value_parser = super::parse_threads)]
     threads: usize,
     /// Take the class shares of the training clips (every clip of `--data` but the validation
     /// speakers) out of each window's probabilities. Either way the validation UAR with and

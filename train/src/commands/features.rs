@@ -21,7 +21,7 @@ pub struct Args {
     max_seconds: f64,
     /// Threads sharing a long recording's frames (at least 1,024 frames, about 16 s, each);
     /// the values are the same with any number.
-    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    #[arg(long, default_value_t = super::all_cores(), value_parser = super::parse_threads)]
     threads: usize,
 }
 
@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let (audio, original_rate) = load_file(&args.file, config.sr, options)
         .map_err(|e| format!("{}: {e}", args.file.display()))?;
     let extractor = FeatureExtractor::new(config.clone())?;
-    let features = extractor.extract_on(&audio.samples, args.threads.max(1))?;
+    let features = extractor.extract_on(&audio.samples, args.threads)?;
     let output = Output {
         config: &config,
         duration_s: audio.duration_s(),

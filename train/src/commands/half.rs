@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0, value_parser = parse_grid_bits)]
     grid_bits: u32,
     /// Threads classifying the clips.
-    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    #[arg(long, default_value_t = super::all_cores(), value_parser = super::parse_threads)]
     threads: usize,
 }
 

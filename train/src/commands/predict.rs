@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long, default_value_t = DecodeOptions::default().max_duration_s)]
     max_seconds: f64,
     /// Threads classifying: files in parallel, or one file's windows when there are fewer files.
-    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    #[arg(long, default_value_t = super::all_cores(), value_parser = super::parse_threads)]
     threads: usize,
     /// Take the files as one set of recordings from one source (a corpus, a microphone, a
     /// room) and standardise their inputs by the set's own mean and deviation instead of the
@@ -111,7 +111,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Err("no audio files found".into());
     }
-    let threads = args.threads.max(1);
+    let threads = args.threads;
     let classifier = if args.standardise_set {
         standardised_by(&classifier, &files, args.max_seconds, threads)?
     } else {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod features;
 mod half;
 mod predict;
 mod training;

@@ -47,7 +47,7 @@ pub struct Args {
     pub(super) quick: bool,
     /// Worker threads for feature extraction and for training networks side by side (the
     /// networks are the same for any number).
-    #[arg(long, default_value_t = std::thread::available_parallelism().map_or(2, |n| n.get()))]
+    #[arg(long, default_value_t = crate::commands::all_cores(), value_parser = crate::commands::parse_threads)]
     pub(super) threads: usize,
     /// Remove each window's mean from its spectral rows (MFCC or log-mel: cepstral mean
     /// normalisation), as the shipped model does; `--centre-mfcc false` trains without it.
