@@ -36,59 +36,26 @@ impl FeatureExtractor {
             return self.extract(samples);
         }
         check_samples(samples)?;
-        let (tell_loudest, loudest) = mpsc::channel();
-        let (tell_floor, floors): (Vec<_>, Vec<_>) = ranges.iter().map(|_| mpsc::channel()).unzip();
-        let parts = std::thread::scope(|scope| {
-            let spawned: Vec<_> = ranges
-                .iter()
-                .zip(floors)
-                .map(|(frames, floor)| {
-                    let tell_loudest = tell_loudest.clone();
-                    scope.spawn(move || self.part_features(samples, frames, tell_loudest, floor))
-                })
-                .collect();
-            drop(tell_loudest);
-            // A part that panicked sends nothing: the floor is then not sent, every other part
-            // stops, and the panic is raised here.
-            let loudest: Vec<Option<f32>> = loudest.iter().collect();
-            if loudest.len() == ranges.len() {
-                let floor = db::floor_below(loudest.into_iter().flatten().reduce(f32::max));
-                for tell in &tell_floor {
-                    let _ = tell.send(floor);
-                }
-            }
-            drop(tell_floor);
-            let mut parts = Vec::with_capacity(spawned.len());
-            for thread in spawned {
-                match thread.join() {
-                    Ok(part) => parts.push(part),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            parts.into_iter().collect::<Option<Vec<_>>>()
-        });
-        let parts = parts.expect("every part has its floor when none panicked");
+        let parts = in_two_rounds(
+            &ranges,
+            |frames| self.first_round(samples, frames),
+            |part, floor| self.second_round(part, floor),
+        );
         Ok(Features::from_parts(parts))
     }
 
-    /// One part's features on its own thread: its mel power, whose loudest value it reports,
-    /// then, once every part has, its decibels under the common floor and its MFCCs. `None` if
-    /// the floor never comes (another part panicked).
-    fn part_features(
-        &self,
-        samples: &[f32],
-        frames: &Range<usize>,
-        tell_loudest: mpsc::Sender<Option<f32>>,
-        floor: mpsc::Receiver<f32>,
-    ) -> Option<Features> {
-        let mut part = vector::widest(
+    /// A part's mel power, ZCR and RMS, and its loudest power (for the common decibel floor).
+    fn first_round(&self, samples: &[f32], frames: &Range<usize>) -> (Part, Option<f32>) {
+        let part = vector::widest(
             #[inline(always)]
             || self.part_powers(samples, frames.clone()),
         );
-        // Sent, then dropped, so that the caller knows when every part has reported.
-        tell_loudest.send(part.loudest).ok()?;
-        drop(tell_loudest);
-        let floor = floor.recv().ok()?;
+        let loudest = part.loudest;
+        (part, loudest)
+    }
+
+    /// A part's features once the floor of all of them is known: decibels, then MFCCs.
+    fn second_round(&self, mut part: Part, floor: f32) -> Features {
         let mfcc = vector::widest(
             #[inline(always)]
             || {
@@ -96,11 +63,11 @@ impl FeatureExtractor {
                 self.dct.apply(&part.mel)
             },
         );
-        Some(Features {
+        Features {
             zcr: part.zcr,
             rms: part.rms,
             mfcc,
-        })
+        }
     }
 
     /// Mel power, ZCR and RMS of the frames `frames` of the centre-padded signal, from the
@@ -142,6 +109,55 @@ impl Features {
     }
 }
 
+/// Runs `first` on each range on a thread of its own, then, once every thread has reported its
+/// loudest value, `second` with the decibel floor below the loudest of all; the results in the
+/// ranges' order. A panic in any thread is raised here, after the others have stopped: a thread
+/// that panics reports nothing, so the floor is never sent and the others return early.
+fn in_two_rounds<P, R: Send>(
+    ranges: &[Range<usize>],
+    first: impl Fn(&Range<usize>) -> (P, Option<f32>) + Sync,
+    second: impl Fn(P, f32) -> R + Sync,
+) -> Vec<R> {
+    let (tell_loudest, loudest) = mpsc::channel();
+    let (tell_floor, floors): (Vec<_>, Vec<_>) = ranges.iter().map(|_| mpsc::channel()).unzip();
+    let results = std::thread::scope(|scope| {
+        let spawned: Vec<_> = ranges
+            .iter()
+            .zip(floors)
+            .map(|(range, floor)| {
+                let tell_loudest = tell_loudest.clone();
+                let (first, second) = (&first, &second);
+                scope.spawn(move || {
+                    let (part, loudest) = first(range);
+                    // Sent, then dropped, so that the caller knows when every part has reported.
+                    tell_loudest.send(loudest).ok()?;
+                    drop(tell_loudest);
+                    let floor: f32 = floor.recv().ok()?;
+                    Some(second(part, floor))
+                })
+            })
+            .collect();
+        drop(tell_loudest);
+        let loudest: Vec<Option<f32>> = loudest.iter().collect();
+        if loudest.len() == ranges.len() {
+            let floor = db::floor_below(loudest.into_iter().flatten().reduce(f32::max));
+            for tell in &tell_floor {
+                let _ = tell.send(floor);
+            }
+        }
+        drop(tell_floor);
+        let mut results = Vec::with_capacity(spawned.len());
+        for thread in spawned {
+            match thread.join() {
+                Ok(result) => results.push(result),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results.into_iter().collect::<Option<Vec<_>>>()
+    });
+    results.expect("every part has its floor when none panicked")
+}
+
 /// Up to `threads` consecutive ranges covering `frames`, each of at least
 /// [`MIN_FRAMES_PER_THREAD`] frames and, but for the last, a whole number of [`FRAME_BLOCK`]s.
 /// One range when the signal is too short to split; none when it has no frames.
@@ -169,6 +185,36 @@ mod tests {
         assert_eq!(frame_ranges(3751, 2), vec![0..1888, 1888..3751]);
         let three = frame_ranges(5000, 3);
         assert_eq!(three, vec![0..1680, 1680..3360, 3360..5000]);
+    }
+
+    #[test]
+    fn both_rounds_share_one_floor_and_a_panic_in_either_is_raised_without_hanging() {
+        let ranges = [0..10, 10..20, 20..30];
+        let results = in_two_rounds(
+            &ranges,
+            |range| (range.start, Some(range.start as f32)),
+            |start, floor| (start, floor),
+        );
+        let floor = db::floor_below(Some(20.0));
+        assert_eq!(results, vec![(0, floor), (10, floor), (20, floor)]);
+        for (round, at) in [(1, 10), (2, 20), (1, 0)] {
+            let run = std::panic::AssertUnwindSafe(|| {
+                in_two_rounds(
+                    &ranges,
+                    |range| {
+                        assert!(round != 1 || range.start != at, "round 1 at {at}");
+                        (range.start, None)
+                    },
+                    |start, _| {
+                        assert!(round != 2 || start != at, "round 2 at {at}");
+                        start
+                    },
+                )
+            });
+            let panic = std::panic::catch_unwind(run).expect_err("the panic is raised");
+            let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+            assert_eq!(message, format!("round {round} at {at}"));
+        }
     }
 
     #[test]
