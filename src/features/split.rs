@@ -20,7 +20,6 @@ pub const MIN_FRAMES_PER_THREAD: usize = 1024;
 /// One part's powers before the decibel floor is known.
 struct Part {
     mel: Matrix,
-    loudest: Option<f32>,
     zcr: Vec<f32>,
     rms: Vec<f32>,
 }
@@ -46,12 +45,14 @@ impl FeatureExtractor {
 
     /// A part's mel power, ZCR and RMS, and its loudest power (for the common decibel floor).
     fn first_round(&self, samples: &[f32], frames: &Range<usize>) -> (Part, Option<f32>) {
-        let part = vector::widest(
+        vector::widest(
             #[inline(always)]
-            || self.part_powers(samples, frames.clone()),
-        );
-        let loudest = part.loudest;
-        (part, loudest)
+            || {
+                let part = self.part_powers(samples, frames.clone());
+                let loudest = db::loudest(&part.mel.data);
+                (part, loudest)
+            },
+        )
     }
 
     /// A part's features once the floor of all of them is known: decibels, then MFCCs.
@@ -84,7 +85,6 @@ impl FeatureExtractor {
         stretch.resize(stop - start, 0.0);
         let mel = self.mel_power_of_padded(&stretch);
         Part {
-            loudest: db::loudest(&mel.data),
             mel,
             zcr: zcr::from_padded(&stretch, signal, n_fft, hop),
             rms: rms::from_padded(&stretch, n_fft, hop),
