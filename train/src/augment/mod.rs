@@ -29,10 +29,10 @@ impl Recipe {
     pub fn describe(self) -> &'static str {
         match self {
             Recipe::Seed => {
-                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s); each epoch sees one random window of one random copy, its log-mel bands moved by up to ±band_shift"
+                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s); each time the clip is drawn (every clip once per epoch, or epoch_size draws spread equally over the corpora when balanced), one random window of one random copy, its log-mel bands moved by up to ±band_shift"
             }
             Recipe::Channel => {
-                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s), each then through a random channel: a synthetic room (RT60 0.15-0.9 s) half the time, an equaliser (1-3 peaks of ±8 dB, tilt ±6 dB above 1 kHz) 60 %, a telephone band (300-3400 Hz) 15 %, gain ±10 dB with clipping, and white, pink or babble noise (other training clips of the corpus) at 0-30 dB SNR 70 %; each epoch sees one random window of one random copy, its log-mel bands moved by up to ±band_shift"
+                "per training clip: the original plus 4 copies (white noise 10-30 dB SNR, WSOLA stretch 0.8-1.25, pitch ±1-3 semitones, shift ±0.25 s), each then through a random channel: a synthetic room (RT60 0.15-0.9 s) half the time, an equaliser (1-3 peaks of ±8 dB, tilt ±6 dB above 1 kHz) 60 %, a telephone band (300-3400 Hz) 15 %, gain ±10 dB with clipping, and white, pink or babble noise (other training clips of the corpus) at 0-30 dB SNR 70 %; each time the clip is drawn (every clip once per epoch, or epoch_size draws spread equally over the corpora when balanced), one random window of one random copy, its log-mel bands moved by up to ±band_shift"
             }
         }
     }
