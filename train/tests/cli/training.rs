@@ -303,6 +303,73 @@ fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
     assert!(d["set_normalised"]["mean_and_std"]["mean_uar"].is_f64());
     assert!(!out.join("confusion-d-nemo.png").exists());
     assert!(out.join("confusion-d-savee.png").exists());
+    compare_nested_runs(&out, &figures);
+}
+
+/// `scripts/nested_loco_compare.py` on one outer fold's real figures laid out as two recipes'
+/// nested runs: the baseline a copy lowered by 0.01 loses, an identical one does not, and the
+/// verdict and figures go into a metadata file.
+fn compare_nested_runs(out: &Path, figures: &serde_json::Value) {
+    let mut lowered = figures.clone();
+    let plain = lowered["evaluation"]["d"]["mean_uar"].as_f64().unwrap();
+    lowered["evaluation"]["d"]["mean_uar"] = serde_json::json!(plain - 0.01);
+    for (recipe, value) in [
+        ("candidate", figures),
+        ("same", figures),
+        ("lower", &lowered),
+    ] {
+        let dir = out.join("nested").join(recipe).join("nemo");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("emotion-cnn-without-nemo-figures.json"),
+            value.to_string(),
+        )
+        .unwrap();
+    }
+    let metadata = out.join("nested").join("metadata.json");
+    std::fs::write(&metadata, r#"{"evaluation": {"d": {}}}"#).unwrap();
+    let compare = |baseline: &str, extra: &[&std::ffi::OsStr]| {
+        let output = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/nested_loco_compare.py"))
+            .arg("--candidate")
+            .arg(out.join("nested/candidate"))
+            .arg("--baseline")
+            .arg(out.join("nested").join(baseline))
+            .args(["--need", "1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let wins = compare(
+        "lower",
+        &[
+            "--metadata".as_ref(),
+            metadata.as_os_str(),
+            "--decided".as_ref(),
+            "a test".as_ref(),
+        ],
+    );
+    assert!(
+        wins.contains("above in 1 of 1 outer folds (needs 1): the candidate wins"),
+        "{wins}"
+    );
+    let tie = compare("same", &[]);
+    assert!(tie.contains("the candidate does not win"), "{tie}");
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metadata).unwrap()).unwrap();
+    let nested = &written["evaluation"]["d_nested"];
+    assert_eq!(nested["decided"], "a test");
+    assert!(written["evaluation"]["d"].is_object(), "the rest is kept");
+    let fold = &nested["over_seeds"]["per_fold_plain"]["nEMO"];
+    let (shipped, previous) = (
+        fold["shipped"].as_f64().unwrap(),
+        fold["previous"].as_f64().unwrap(),
+    );
+    assert!((shipped - plain).abs() < 1e-12 && (previous - (plain - 0.01)).abs() < 1e-12);
+    assert!(nested["seeds"]["7"]["outer_folds"]["nEMO"]["inner_uar"]["SAVEE"].is_f64());
 }
 
 #[test]
