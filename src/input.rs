@@ -135,6 +135,12 @@ pub struct Normalization {
     /// (floored at 1): the window's spectral dynamics without the recording's contrast.
     #[serde(default)]
     pub scale: bool,
+    /// Whether the ZCR and RMS rows are held at 0 after standardisation, so that the network
+    /// never sees them: the ZCR follows the recording's brightness (a microphone's or a room's
+    /// spectral tilt), which the per-window centring takes from the bands. The rows stay, so the
+    /// network's shape is the same either way.
+    #[serde(default)]
+    pub drop_frame_rows: bool,
 }
 
 impl Normalization {
@@ -167,11 +173,26 @@ impl Normalization {
         for (r, row) in m.data.chunks_mut(cols).enumerate() {
             let (mean, std) = (self.mean[r], self.std[r]);
             for v in row {
-                *v = (*v - mean) / std;
+                *v = if self.drop_frame_rows && r < FRAME_ROWS {
+                    0.0
+                } else {
+                    (*v - mean) / std
+                };
             }
         }
     }
+
+    /// The same statistics, with the ZCR and RMS rows dropped or kept as `drop` says.
+    pub fn dropping_frame_rows(self, drop: bool) -> Self {
+        Self {
+            drop_frame_rows: drop,
+            ..self
+        }
+    }
 }
+
+/// The rows every input starts with: ZCR, then RMS.
+pub const FRAME_ROWS: usize = 2;
 
 /// A [`Normalization`] measured one window at a time: per-channel sums over every frame, so a
 /// set of any size (a corpus, a folder of recordings) is measured without holding its windows.
@@ -183,6 +204,7 @@ pub struct NormalizationFit {
     windows: usize,
     centre_from: Option<usize>,
     scale: bool,
+    drop_frame_rows: bool,
 }
 
 impl NormalizationFit {
@@ -196,6 +218,16 @@ impl NormalizationFit {
             windows: 0,
             centre_from,
             scale,
+            drop_frame_rows: false,
+        }
+    }
+
+    /// An empty measurement whose windows are treated as `trained` treats them: centred,
+    /// scaled and with the ZCR and RMS rows dropped as it says.
+    pub fn like(trained: &Normalization) -> Self {
+        Self {
+            drop_frame_rows: trained.drop_frame_rows,
+            ..Self::new(trained.centre_from, trained.scale)
         }
     }
 
@@ -248,6 +280,7 @@ impl NormalizationFit {
             std,
             centre_from: self.centre_from,
             scale: self.scale,
+            drop_frame_rows: self.drop_frame_rows,
         }
     }
 }
@@ -372,6 +405,45 @@ mod tests {
         let old: Normalization =
             serde_json::from_str(r#"{"mean":[0.0],"std":[1.0],"centre_from":2}"#).unwrap();
         assert!(!old.scale, "metadata from before the choice is unscaled");
+        assert!(!old.drop_frame_rows, "and keeps its ZCR and RMS rows");
+    }
+
+    #[test]
+    fn dropped_frame_rows_are_zero_whatever_the_recording_and_the_rest_is_standardised() {
+        let window = |zcr: f32, rms: f32| Matrix {
+            rows: 3,
+            cols: 4,
+            data: vec![
+                zcr,
+                zcr,
+                2.0 * zcr,
+                zcr,
+                rms,
+                0.0,
+                rms,
+                3.0 * rms,
+                1.0,
+                2.0,
+                3.0,
+                4.0,
+            ],
+        };
+        let (bright, dull) = (window(0.3, 0.5), window(0.01, 0.05));
+        let kept = Normalization::fit([&bright, &dull], None);
+        let dropped = kept.clone().dropping_frame_rows(true);
+        let (mut a, mut b, mut c) = (bright.clone(), dull.clone(), bright.clone());
+        dropped.apply(&mut a);
+        dropped.apply(&mut b);
+        kept.apply(&mut c);
+        assert!(a.data[..8].iter().chain(&b.data[..8]).all(|&v| v == 0.0));
+        assert!(c.data[..8].iter().any(|&v| v != 0.0), "kept, they vary");
+        assert_eq!(a.row(2), c.row(2), "the other rows as before");
+        let mut fit = NormalizationFit::like(&dropped);
+        fit.add(&dull);
+        assert!(
+            fit.finish().drop_frame_rows,
+            "a set measured like it drops them too"
+        );
     }
 
     #[test]

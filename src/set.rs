@@ -27,7 +27,7 @@ impl SetMeasure {
     pub fn new(classifier: &Classifier) -> Self {
         let trained = &classifier.metadata().normalization;
         Self {
-            fit: NormalizationFit::new(trained.centre_from, trained.scale),
+            fit: NormalizationFit::like(trained),
             recordings: 0,
         }
     }

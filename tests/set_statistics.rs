@@ -2,7 +2,8 @@
 //! --standardise-set` and the page's "one source" box): the raw inputs are those of the windows
 //! the classifier answers, a set measured one recording at a time has the statistics of all its
 //! windows, a set under the minimum is refused with its count (and the clips its message names
-//! reach the minimum), and a normalisation that does not fit the network is an error.
+//! reach the minimum), a normalisation that does not fit the network is an error, and with the ZCR
+//! and RMS rows dropped a recording's level does not reach the network.
 
 mod common;
 
@@ -168,4 +169,41 @@ fn a_set_that_shifts_every_input_changes_the_answer() {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f32::max);
     assert!(largest > 0.01, "{plain:?} against {moved:?}");
+}
+
+/// `--drop-frame-rows`: a recording's level no longer reaches the network. With the ZCR and RMS
+/// rows held at 0, a SAVEE window and the same window 12 dB quieter give the same input to
+/// within rounding; with the rows kept, they do not.
+#[test]
+fn without_the_zcr_and_rms_rows_a_quieter_recording_gives_the_same_input() {
+    let kept = shipped().unwrap();
+    let trained = kept.metadata().normalization.clone();
+    assert!(!trained.drop_frame_rows, "the shipped model keeps them");
+    let dropped = kept
+        .with_normalization(trained.dropping_frame_rows(true))
+        .unwrap();
+    let samples = samples_of(&savee_clips()[3], kept.sample_rate());
+    let length = (kept.metadata().window.window_s * kept.sample_rate() as f32).round() as usize;
+    let window = &samples[samples.len() / 2 - length / 2..][..length];
+    let quieter: Vec<f32> = window.iter().map(|x| x * 0.25).collect();
+    let largest_change = |classifier: &speech_emotion::classifier::Classifier| {
+        let (a, b) = (
+            classifier.input(window).unwrap(),
+            classifier.input(&quieter).unwrap(),
+        );
+        let change = |rows: std::ops::Range<usize>| {
+            rows.flat_map(|r| a.row(r).iter().zip(b.row(r)).map(|(x, y)| (x - y).abs()))
+                .fold(0.0f32, f32::max)
+        };
+        (change(0..2), change(2..a.rows), a)
+    };
+    let (frame_rows, rest, input) = largest_change(&dropped);
+    assert_eq!(frame_rows, 0.0);
+    assert!(input.data[..2 * input.cols].iter().all(|&v| v == 0.0));
+    assert!(rest < 1e-3, "the other rows moved by {rest}");
+    let (frame_rows, _, _) = largest_change(&kept);
+    assert!(
+        frame_rows > 0.1,
+        "kept, the RMS row follows the level ({frame_rows})"
+    );
 }

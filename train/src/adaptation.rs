@@ -44,7 +44,8 @@ impl SetStatistics {
         training: &Normalization,
         set: impl IntoIterator<Item = &'a Matrix>,
     ) -> Normalization {
-        let own = Normalization::fit_scaled(set, training.centre_from, training.scale);
+        let own = Normalization::fit_scaled(set, training.centre_from, training.scale)
+            .dropping_frame_rows(training.drop_frame_rows);
         match self {
             Self::Mean => Normalization {
                 mean: own.mean,

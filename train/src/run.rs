@@ -37,6 +37,8 @@ pub struct Setup<'a> {
     pub centre_from: Option<usize>,
     /// Whether those rows are also scaled to unit variance per window.
     pub scale: bool,
+    /// Whether the ZCR and RMS rows are held at 0 (see [`Normalization::drop_frame_rows`]).
+    pub drop_frame_rows: bool,
     /// Standardise each corpus by its own statistics (training corpora by their training
     /// windows', validation and test sets by their own) instead of the training set's.
     pub corpus_normalisation: bool,
@@ -95,7 +97,8 @@ impl Split {
                 .map(|(e, _)| &e.input),
             setup.centre_from,
             setup.scale,
-        );
+        )
+        .dropping_frame_rows(setup.drop_frame_rows);
         let train = (0..roles.len())
             .filter(|&i| roles[i] == Role::Train)
             .collect();

@@ -400,6 +400,52 @@ fn a_corpus_left_out_beside_a_model_is_refused_before_any_work() {
 }
 
 #[test]
+fn dropped_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
+    let out = temp("drop-frame-rows");
+    let cache = out.join("cache");
+    let output = train_into(
+        &out,
+        &[
+            "--quick",
+            "--protocols",
+            "ship",
+            "--epochs",
+            "1",
+            "--drop-frame-rows",
+            "true",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let model = out.join("emotion-cnn.json");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(meta["normalization"]["drop_frame_rows"], true);
+    let clip = data().join("savee/DC_a01.flac");
+    let output = bin()
+        .args(["predict", "--json", "--model"])
+        .arg(&model)
+        .arg(&clip)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let total: f64 = answer["probabilities"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-4, "{answer}");
+}
+
+#[test]
 fn front_layers_without_a_front_are_refused_before_any_work() {
     let out = temp("no-front");
     let output = train_into(

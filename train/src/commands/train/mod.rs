@@ -79,6 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
         threads: args.threads,
         centre_from: args.centre_mfcc.then_some(args.input.spectral_from()),
         scale: args.scale_bands,
+        drop_frame_rows: args.drop_frame_rows,
         corpus_normalisation: args.corpus_normalisation,
         metadata: &metadata,
         set_size_draws: if args.quick { 1 } else { DRAWS },

@@ -57,6 +57,11 @@ pub struct Args {
     /// window (at least 1 dB): the recording's contrast taken away with its envelope.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     pub(super) scale_bands: bool,
+    /// Hold the ZCR and RMS rows at 0 after standardisation, so that the network never sees
+    /// them: the ZCR follows the recording's brightness (a microphone's or a room's spectral
+    /// tilt), which the per-window centring takes from the bands. An experiment.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    pub(super) drop_frame_rows: bool,
     /// Standardise each corpus by its own statistics (corpus normalisation): the training
     /// corpora by their training windows', each corpus's validation speakers by theirs, and
     /// (d)'s held-out corpus by its own (reported as its set-normalised figure). An experiment:
