@@ -79,10 +79,12 @@ def altered(change: str) -> pathlib.Path:
 
 
 def report(model: str, change: str) -> str:
-    out = subprocess.run(
+    done = subprocess.run(
         [str(ROOT / "target" / "release" / "train"), "predict", "--json", "--model", model,
-         str(altered(change))], capture_output=True, text=True, check=True).stdout
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+         str(altered(change))], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"predict --model {model} failed: {done.stderr.strip()}")
+    rows = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
     confusion = collections.defaultdict(collections.Counter)
     answers = collections.Counter()
     for row in rows:
