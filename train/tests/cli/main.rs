@@ -41,6 +41,15 @@ fn train_into(out: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs `command`, asserts that it succeeded (its stderr shown if not) and returns its JSON
+/// output with its stderr.
+fn json_output(command: &mut Command) -> (serde_json::Value, String) {
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (serde_json::from_slice(&output.stdout).unwrap(), stderr)
+}
+
 /// A 16-bit mono WAV of a tone with a syllable-like envelope.
 fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
     let n = (rate as f32 * seconds) as usize;

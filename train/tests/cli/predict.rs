@@ -113,19 +113,13 @@ fn predict_timeline_marks_silence_and_writes_csv() {
     bytes[44 + 3 * 16_000 * 2..44 + 7 * 16_000 * 2].fill(0);
     std::fs::write(&clip, bytes).unwrap();
     let csv = dir.join("timeline.csv");
-    let output = bin()
-        .arg("predict")
-        .arg(&clip)
-        .args(["--json", "--timeline", "--csv"])
-        .arg(&csv)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (value, _) = json_output(
+        bin()
+            .arg("predict")
+            .arg(&clip)
+            .args(["--json", "--timeline", "--csv"])
+            .arg(&csv),
     );
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let timeline = value["timeline"].as_array().unwrap();
     assert!(timeline.len() >= 6, "{timeline:?}");
     assert!(

@@ -184,15 +184,12 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
 
 #[test]
 fn original_releases_are_found_and_labelled() {
-    let output = bin()
-        .args(["evaluate", "--json", "--data"])
-        .arg(data().join("originals"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let (report, stderr) = json_output(
+        bin()
+            .args(["evaluate", "--json", "--data"])
+            .arg(data().join("originals")),
+    );
     assert!(stderr.contains("9 clips"), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         report["report"]["n"], 9,
         "every original (48 kHz, stereo, AIFF, 96 kHz) was scored"
@@ -220,19 +217,12 @@ fn crema_d_names_load_and_a_missing_class_breaks_nothing() {
         );
     }
     write_wav(&dir.join("not_a_corpus_name.wav"), 16_000, 1.0, 200.0);
-    let output = bin()
-        .args(["evaluate", "--json", "--data"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let (report, stderr) = json_output(bin().args(["evaluate", "--json", "--data"]).arg(&dir));
     assert!(stderr.contains("CREMA-D"), "{stderr}");
     assert!(
         stderr.contains("6 clips; 1 audio files skipped"),
         "{stderr}"
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["report"]["n"], 6);
     assert_eq!(
         report["report"]["per_class"][6]["support"], 0,
@@ -424,18 +414,12 @@ fn dropped_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(meta["normalization"]["drop_frame_rows"], true);
     let clip = data().join("savee/DC_a01.flac");
-    let output = bin()
-        .args(["predict", "--json", "--model"])
-        .arg(&model)
-        .arg(&clip)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (answer, _) = json_output(
+        bin()
+            .args(["predict", "--json", "--model"])
+            .arg(&model)
+            .arg(&clip),
     );
-    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let total: f64 = answer["probabilities"]
         .as_object()
         .unwrap()
