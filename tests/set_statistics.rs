@@ -48,7 +48,8 @@ fn a_set_measured_one_recording_at_a_time_has_the_statistics_of_all_its_windows(
     assert_eq!((set.recordings(), set.windows()), (60, windows.len()));
     assert!(windows.len() >= MIN_SET_WINDOWS, "{}", windows.len());
     let trained = &classifier.metadata().normalization;
-    let expected = Normalization::fit_scaled(&windows, trained.centre_from, trained.scale);
+    let expected = Normalization::fit_scaled(&windows, trained.centre_from, trained.scale)
+        .dropping_frame_rows(trained.drop_frame_rows);
     let standardised = set.standardise(&classifier).unwrap();
     assert_eq!(standardised.metadata().normalization, expected);
     assert_ne!(
