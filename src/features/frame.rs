@@ -1,5 +1,7 @@
 //! Centre padding and framing as librosa's `center=True` does it.
 
+use std::ops::Range;
+
 /// How the signal is extended by `n_fft / 2` samples on each side before framing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Padding {
@@ -36,6 +38,25 @@ pub fn frames<T>(padded: &[T], frame_length: usize, hop: usize) -> impl Iterator
 /// at once (they stay in the L1 cache), and the filterbank and DCT sum along 16 frames, whole
 /// vector registers in every lane width.
 pub const FRAME_BLOCK: usize = 16;
+
+/// The frame blocks of a padded signal: for each run of up to [`FRAME_BLOCK`] frames, the index
+/// of its first frame and the stretch of `padded` those frames cover ([`block_span`]).
+pub fn block_stretches<T>(
+    padded: &[T],
+    frame_length: usize,
+    hop: usize,
+) -> impl Iterator<Item = (usize, &[T])> {
+    let total = frame_count(padded.len(), frame_length, hop);
+    (0..total).step_by(FRAME_BLOCK).map(move |first| {
+        let width = FRAME_BLOCK.min(total - first);
+        (first, &padded[block_span(first, width, frame_length, hop)])
+    })
+}
+
+/// The samples (in padded coordinates) that frames `first..first + width` cover together.
+pub fn block_span(first: usize, width: usize, frame_length: usize, hop: usize) -> Range<usize> {
+    first * hop..(first + width - 1) * hop + frame_length
+}
 
 /// Copies the first `dst.len()` (at most [`FRAME_BLOCK`]) values of a block: a fixed-size copy
 /// for a whole block, where a copy of a variable length would call `memcpy`.

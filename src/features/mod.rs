@@ -1,7 +1,7 @@
 //! Feature extraction faithful to librosa: zero-crossing rate, RMS energy, mel power spectrogram
-//! and MFCC, all driven by one [`FeatureConfig`]. Every feature is read from one centre-padded
-//! buffer, and the spectral ones are composed from one STFT pass, as in librosa's
-//! `feature/spectral.py`.
+//! and MFCC, all driven by one [`FeatureConfig`]. Every feature is read in one pass over the
+//! centre-padded signal's frames ([`pass`]), and the spectral ones are composed from its one
+//! STFT, as in librosa's `feature/spectral.py`.
 
 pub mod config;
 pub mod db;
@@ -9,6 +9,7 @@ pub mod frame;
 pub mod matrix;
 pub mod mel;
 pub mod mfcc;
+mod pass;
 pub mod pitch;
 pub mod rms;
 #[cfg(not(target_arch = "wasm32"))]
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 use frame::{Padding, pad_center};
 use mel::MelFilterbank;
 use mfcc::Dct;
+use pass::Powers;
 use pitch::{Pitch, Yin};
 use stft::Stft;
 
@@ -94,39 +96,59 @@ impl FeatureExtractor {
         &self.config
     }
 
-    /// ZCR, RMS and log-mel of one signal: the samples are checked once, padded once, and every
-    /// feature is read from that one buffer in one STFT pass.
+    /// ZCR, RMS and log-mel of one signal: one pass over its frames reads every feature, and
+    /// checks each sample while it is in the cache.
     pub fn frame_features(&self, samples: &[f32]) -> Result<FrameFeatures> {
         vector::widest(
             #[inline(always)]
-            || Ok(self.frame_features_of_padded(&self.checked_padded(samples)?)),
+            || self.checked_frame_features(samples, |_| {}),
         )
     }
 
-    /// [`Self::frame_features`] and the [`Pitch`] of the same frames, from one padded buffer.
+    /// [`Self::frame_features`] and the [`Pitch`] of the same frames, in the same pass.
     pub fn frame_features_and_pitch(&self, samples: &[f32]) -> Result<(FrameFeatures, Pitch)> {
         vector::widest(
             #[inline(always)]
             || {
-                let padded = self.checked_padded(samples)?;
-                Ok((
-                    self.frame_features_of_padded(&padded),
-                    self.yin.pitch(&padded),
-                ))
+                let mut pitch = Pitch::default();
+                let features = self.checked_frame_features(samples, |stretch| {
+                    self.yin.extend_pitch(&mut pitch, stretch)
+                })?;
+                Ok((features, pitch))
             },
         )
     }
 
+    /// [`Self::checked_powers`], then the mel power in decibels.
     #[inline(always)]
-    fn frame_features_of_padded(&self, padded: &[f32]) -> FrameFeatures {
-        let (n_fft, hop) = (self.config.n_fft, self.config.hop_length);
-        let mut log_mel = self.mel_power_of_padded(padded);
-        db::power_to_db_in_place(&mut log_mel.data);
-        FrameFeatures {
-            zcr: zcr::from_padded(padded, n_fft / 2..padded.len() - n_fft / 2, n_fft, hop),
-            rms: rms::from_padded(padded, n_fft, hop),
-            log_mel,
-        }
+    fn checked_frame_features(
+        &self,
+        samples: &[f32],
+        stretch_of: impl FnMut(&[f32]),
+    ) -> Result<FrameFeatures> {
+        let Powers { mut mel, zcr, rms } = self.checked_powers(samples, stretch_of)?;
+        db::power_to_db_in_place(&mut mel.data);
+        Ok(FrameFeatures {
+            zcr,
+            rms,
+            log_mel: mel,
+        })
+    }
+
+    /// The [`Powers`] of every frame, the samples checked ([`check_samples`]) as the pass first
+    /// reads them; `stretch_of` as in [`Self::frame_pass`].
+    #[inline(always)]
+    fn checked_powers(&self, samples: &[f32], stretch_of: impl FnMut(&[f32])) -> Result<Powers> {
+        let mut counts = [0; 2];
+        let frames = 0..self.config.n_frames(samples.len());
+        let fresh = |run: &[f32]| {
+            let [non_finite, beyond] = count_beyond(run, LIMITS);
+            counts[0] += non_finite;
+            counts[1] += beyond;
+        };
+        let powers = self.frame_pass(samples, frames, fresh, stretch_of);
+        judge(samples, counts)?;
+        Ok(powers)
     }
 
     /// ZCR, RMS and MFCC of one signal at the configured rate.
@@ -151,7 +173,7 @@ impl FeatureExtractor {
     pub fn mel_power(&self, samples: &[f32]) -> Result<Matrix> {
         vector::widest(
             #[inline(always)]
-            || Ok(self.mel_power_of_padded(&self.checked_padded(samples)?)),
+            || Ok(self.checked_powers(samples, |_| {})?.mel),
         )
     }
 
@@ -194,42 +216,6 @@ impl FeatureExtractor {
         let padded = pad_center(samples, self.config.n_fft, Padding::Zeros);
         self.stft.half_fft_floor(&padded).norm_sqr()
     }
-
-    /// [`check_samples`] and [`pad_center`] with zeros in one pass over the samples: each run
-    /// of [`CACHED_RUN`] samples is checked just after it is copied, while it is in the cache.
-    #[inline(always)]
-    fn checked_padded(&self, samples: &[f32]) -> Result<Vec<f32>> {
-        let pad = self.config.n_fft / 2;
-        let mut padded = Vec::with_capacity(samples.len() + 2 * pad);
-        padded.resize(pad, 0.0);
-        let mut counts = [0; 2];
-        for run in samples.chunks(CACHED_RUN) {
-            padded.extend_from_slice(run);
-            let [non_finite, beyond] = count_beyond(run, LIMITS);
-            counts[0] += non_finite;
-            counts[1] += beyond;
-        }
-        judge(samples, counts)?;
-        padded.resize(samples.len() + 2 * pad, 0.0);
-        Ok(padded)
-    }
-
-    /// Mel power of every frame, band by band: the STFT hands over the power spectra of
-    /// [`frame::FRAME_BLOCK`] frames bin by bin, and the filterbank is applied to the block at once.
-    #[inline(always)]
-    fn mel_power_of_padded(&self, padded: &[f32]) -> Matrix {
-        let frames = frame::frame_count(padded.len(), self.config.n_fft, self.config.hop_length);
-        let mut out = Matrix::zeros(self.mel.n_mels(), frames);
-        self.stft.power_blocks(
-            padded,
-            #[inline(always)]
-            |first, width, block| {
-                self.mel
-                    .apply_block(block, width, &mut out.data[first..], frames);
-            },
-        );
-        out
-    }
 }
 
 /// Largest sample magnitude accepted: 120 dB above full scale still leaves every power spectrum
@@ -243,10 +229,6 @@ pub const MAX_SAMPLE: f32 = 1e6;
 pub fn check_samples(samples: &[f32]) -> Result<()> {
     judge(samples, count_beyond(samples, LIMITS))
 }
-
-/// Samples copied and checked together by [`FeatureExtractor`]: 16 KiB, well within the L1
-/// cache.
-const CACHED_RUN: usize = 4096;
 
 /// The verdict of [`check_samples`] on the counts [`count_beyond`] gave for [`LIMITS`].
 #[inline(never)]
@@ -350,30 +332,94 @@ mod tests {
         assert!(mfcc.data.iter().all(|v| v.is_finite()));
     }
 
+    /// A configuration whose hop is longer than its frames, so that some samples lie between
+    /// frames and after the last one.
+    fn gapped() -> FeatureConfig {
+        FeatureConfig {
+            hop_length: 1000,
+            ..FeatureConfig::default()
+        }
+    }
+
     #[test]
-    fn checking_while_padding_pads_as_librosa_and_finds_bad_samples_in_any_run() {
-        let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
-        let samples: Vec<f32> = (0..3 * CACHED_RUN + 17)
+    fn the_pass_finds_bad_samples_in_any_block_between_frames_and_after_the_last() {
+        let samples: Vec<f32> = (0..3 * 4096 + 17)
             .map(|i| (i as f32 * 0.01).sin())
             .collect();
-        assert_eq!(
-            extractor.checked_padded(&samples).unwrap(),
-            pad_center(&samples, 512, Padding::Zeros)
-        );
-        for at in [0, CACHED_RUN - 1, CACHED_RUN, samples.len() - 1] {
-            let mut bad = samples.clone();
-            bad[at] = f32::NAN;
-            assert_eq!(extractor.checked_padded(&bad), Err(Error::NonFinite(1)));
-            bad[at] = -2e6;
+        // 4095 | 4096: the last sample the first block of 16 frames covers and the second
+        // block's first new one. With a hop of 1000: 500 and 7300 lie between frames, and the
+        // last sample after the last frame.
+        for (config, at) in [
+            (FeatureConfig::default(), [0, 4095, 4096, samples.len() - 1]),
+            (gapped(), [0, 500, 7_300, samples.len() - 1]),
+        ] {
+            let extractor = FeatureExtractor::new(config).unwrap();
+            assert!(extractor.frame_features(&samples).is_ok());
+            for at in at {
+                let mut bad = samples.clone();
+                bad[at] = f32::NAN;
+                assert_eq!(extractor.frame_features(&bad), Err(Error::NonFinite(1)));
+                bad[at] = -2e6;
+                assert!(matches!(
+                    extractor.frame_features_and_pitch(&bad),
+                    Err(Error::OutOfRange { peak, .. }) if peak == 2e6
+                ));
+            }
             assert!(matches!(
-                extractor.checked_padded(&bad),
-                Err(Error::OutOfRange { peak, .. }) if peak == 2e6
+                extractor.frame_features(&[]),
+                Err(Error::TooShort { .. })
             ));
         }
-        assert!(matches!(
-            extractor.checked_padded(&[]),
-            Err(Error::TooShort { .. })
-        ));
+    }
+
+    /// The features and pitch of a padded copy of the signal, framed block by block as the
+    /// pass frames it: what the pass must give without the copy.
+    fn of_a_padded_copy(extractor: &FeatureExtractor, samples: &[f32]) -> (FrameFeatures, Pitch) {
+        let FeatureConfig {
+            n_fft, hop_length, ..
+        } = extractor.config;
+        let padded = pad_center(samples, n_fft, Padding::Zeros);
+        let frames = frame::frame_count(padded.len(), n_fft, hop_length);
+        let mut log_mel = Matrix::zeros(extractor.mel.n_mels(), frames);
+        let mut buffers = extractor.stft.buffers();
+        for (first, stretch) in frame::block_stretches(&padded, n_fft, hop_length) {
+            let (width, block) = extractor.stft.block_powers(stretch, &mut buffers);
+            let out = &mut log_mel.data[first..];
+            extractor.mel.apply_block(block, width, out, frames);
+        }
+        db::power_to_db_in_place(&mut log_mel.data);
+        let features = FrameFeatures {
+            zcr: zcr::zero_crossing_rate(samples, n_fft, hop_length),
+            rms: rms::rms(samples, n_fft, hop_length),
+            log_mel,
+        };
+        (features, extractor.yin.pitch(&padded))
+    }
+
+    #[test]
+    fn the_pass_gives_the_features_of_a_padded_copy_bit_for_bit() {
+        let signal: Vec<f32> = (0..9_000)
+            .map(|i| (i as f32 * 0.037).sin() * 0.3 + ((i * 7919) % 101) as f32 / 1e3 - 0.05)
+            .collect();
+        let short_frames = FeatureConfig {
+            n_fft: 400,
+            hop_length: 160,
+            ..FeatureConfig::default()
+        };
+        for config in [FeatureConfig::default(), short_frames, gapped()] {
+            let extractor = FeatureExtractor::new(config).unwrap();
+            for len in [1, 255, 256, 257, 4_095, 4_096, 4_097, 9_000] {
+                let samples = &signal[..len];
+                let mut pitch = Pitch::default();
+                let features = extractor
+                    .checked_frame_features(samples, |s| extractor.yin.extend_pitch(&mut pitch, s))
+                    .unwrap();
+                let (expected, expected_pitch) = of_a_padded_copy(&extractor, samples);
+                let what = format!("{len} samples, {:?}", extractor.config());
+                assert_eq!(features, expected, "{what}");
+                assert_eq!(pitch, expected_pitch, "{what}");
+            }
+        }
     }
 
     /// The features through [`vector::widest`] (AVX2 on this machine when it has it) and through
@@ -387,18 +433,20 @@ mod tests {
         let extractor = FeatureExtractor::new(FeatureConfig::default()).unwrap();
         let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         let widest = extractor.extract(&audio.samples).unwrap();
-        let padded = extractor.checked_padded(&audio.samples).unwrap();
-        let baseline = extractor.frame_features_of_padded(&padded);
+        let baseline = extractor
+            .checked_frame_features(&audio.samples, |_| {})
+            .unwrap();
         assert!(widest.n_frames() > 100);
         assert_eq!(bits(&widest.zcr), bits(&baseline.zcr));
         assert_eq!(bits(&widest.rms), bits(&baseline.rms));
         let mfcc = extractor.dct.apply(&baseline.log_mel);
         assert_eq!(bits(&widest.mfcc.data), bits(&mfcc.data));
         let mel = extractor.mel_power(&audio.samples).unwrap();
-        assert_eq!(
-            bits(&mel.data),
-            bits(&extractor.mel_power_of_padded(&padded).data)
-        );
+        let baseline_mel = extractor
+            .checked_powers(&audio.samples, |_| {})
+            .unwrap()
+            .mel;
+        assert_eq!(bits(&mel.data), bits(&baseline_mel.data));
     }
 
     #[test]

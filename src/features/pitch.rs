@@ -22,7 +22,7 @@ pub const TROUGH_THRESHOLD: f32 = 0.2;
 pub const VOICED_DIP: f32 = 0.3;
 
 /// F0 and periodicity of every frame.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pitch {
     /// F0 in Hz, 0 where the frame is not voiced.
     pub f0: Vec<f32>,
@@ -64,6 +64,14 @@ impl Yin {
 
     /// F0 and periodicity of each frame of the centre-padded signal `padded`.
     pub fn pitch(&self, padded: &[f32]) -> Pitch {
+        let mut pitch = Pitch::default();
+        self.extend_pitch(&mut pitch, padded);
+        pitch
+    }
+
+    /// Appends to `pitch` the F0 and periodicity of each frame of `padded`, a centre-padded
+    /// signal or a stretch of one (frames are independent).
+    pub fn extend_pitch(&self, pitch: &mut Pitch, padded: &[f32]) {
         let mut frame_buf = self.forward.make_input_vec();
         let mut head_buf = self.forward.make_input_vec();
         let mut spectrum = self.forward.make_output_vec();
@@ -71,10 +79,6 @@ impl Yin {
         let mut correlation = self.inverse.make_output_vec();
         let mut scratch = vec![Complex::default(); self.forward.get_scratch_len()];
         let mut cmnd = vec![0.0f32; self.max_period + 1];
-        let mut pitch = Pitch {
-            f0: Vec::new(),
-            periodicity: Vec::new(),
-        };
         for frame in frames(padded, self.n_fft, self.hop) {
             let (f0, periodicity) = if self.min_period + 1 >= self.max_period {
                 (0.0, 0.0)
@@ -105,7 +109,6 @@ impl Yin {
             pitch.f0.push(f0);
             pitch.periodicity.push(periodicity);
         }
-        pitch
     }
 
     /// YIN's cumulative mean normalised difference `d'(τ)` for `τ` in `0..=max_period`, from the

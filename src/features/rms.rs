@@ -5,31 +5,41 @@ use super::frame::{Padding, block_len, frame_count, pad_center};
 /// The RMS of each frame of the zero-padded signal (no window), `frame_length` samples every
 /// `hop` samples.
 pub fn rms(samples: &[f32], frame_length: usize, hop: usize) -> Vec<f32> {
-    from_padded(
+    let mut out = Vec::new();
+    extend_from_padded(
+        &mut out,
+        &mut Vec::new(),
         &pad_center(samples, frame_length, Padding::Zeros),
         frame_length,
         hop,
-    )
+    );
+    out
 }
 
-/// [`rms`] of an already zero-padded signal. Every sample is squared once: the sums of squares
-/// of blocks of `gcd(frame_length, hop)` samples are added up per frame, in `f64`.
+/// Appends to `out` the [`rms`] of each frame of an already zero-padded signal (or of a stretch
+/// of one). Every sample is squared once: the sums of squares of blocks of
+/// `gcd(frame_length, hop)` samples, kept in `blocks` (reused between calls), are added up per
+/// frame, in `f64`.
 #[inline(always)]
-pub fn from_padded(padded: &[f32], frame_length: usize, hop: usize) -> Vec<f32> {
+pub fn extend_from_padded(
+    out: &mut Vec<f32>,
+    blocks: &mut Vec<f64>,
+    padded: &[f32],
+    frame_length: usize,
+    hop: usize,
+) {
     let block = block_len(frame_length, hop);
     // A loop rather than `collect`, so that it is inlined, and vectorised, where this is.
-    let mut blocks = Vec::with_capacity(padded.len() / block);
+    blocks.clear();
     for samples in padded.chunks_exact(block) {
         blocks.push(sum_of_squares(samples));
     }
     let per_frame = frame_length / block;
-    (0..frame_count(padded.len(), frame_length, hop))
-        .map(|t| {
-            let first = t * hop / block;
-            let power = blocks[first..first + per_frame].iter().sum::<f64>() / frame_length as f64;
-            power.sqrt() as f32
-        })
-        .collect()
+    out.extend((0..frame_count(padded.len(), frame_length, hop)).map(|t| {
+        let first = t * hop / block;
+        let power = blocks[first..first + per_frame].iter().sum::<f64>() / frame_length as f64;
+        power.sqrt() as f32
+    }));
 }
 
 #[inline(always)]

@@ -9,7 +9,8 @@ use std::ops::Range;
 use std::sync::mpsc;
 
 use super::frame::FRAME_BLOCK;
-use super::{FeatureExtractor, Features, Matrix, check_samples, db, rms, vector, zcr};
+use super::pass::Powers;
+use super::{FeatureExtractor, Features, Matrix, check_samples, db, vector};
 use crate::error::Result;
 
 /// Frames each thread must have before a signal is split (about 16 s at the default 16 ms hop):
@@ -17,18 +18,11 @@ use crate::error::Result;
 /// threads than on one.
 pub const MIN_FRAMES_PER_THREAD: usize = 1024;
 
-/// One part's powers before the decibel floor is known.
-struct Part {
-    mel: Matrix,
-    zcr: Vec<f32>,
-    rms: Vec<f32>,
-}
-
 impl FeatureExtractor {
     /// [`Self::extract`] with the frames of a long signal shared among up to `threads` threads,
     /// each with at least [`MIN_FRAMES_PER_THREAD`] frames; the same values bit for bit. Each
-    /// thread pads its own stretch of the signal, so that only decoding and checking the samples
-    /// stay on one thread.
+    /// thread runs the pass over its own frames ([`super::pass`]), so that only decoding and
+    /// checking the samples stay on one thread.
     pub fn extract_on(&self, samples: &[f32], threads: usize) -> Result<Features> {
         let ranges = frame_ranges(self.config.n_frames(samples.len()), threads);
         if ranges.len() <= 1 {
@@ -44,11 +38,11 @@ impl FeatureExtractor {
     }
 
     /// A part's mel power, ZCR and RMS, and its loudest power (for the common decibel floor).
-    fn first_round(&self, samples: &[f32], frames: &Range<usize>) -> (Part, Option<f32>) {
+    fn first_round(&self, samples: &[f32], frames: &Range<usize>) -> (Powers, Option<f32>) {
         vector::widest(
             #[inline(always)]
             || {
-                let part = self.part_powers(samples, frames.clone());
+                let part = self.frame_pass(samples, frames.clone(), |_| {}, |_| {});
                 let loudest = db::loudest(&part.mel.data);
                 (part, loudest)
             },
@@ -56,7 +50,7 @@ impl FeatureExtractor {
     }
 
     /// A part's features once the floor of all of them is known: decibels, then MFCCs.
-    fn second_round(&self, mut part: Part, floor: f32) -> Features {
+    fn second_round(&self, mut part: Powers, floor: f32) -> Features {
         let mfcc = vector::widest(
             #[inline(always)]
             || {
@@ -68,26 +62,6 @@ impl FeatureExtractor {
             zcr: part.zcr,
             rms: part.rms,
             mfcc,
-        }
-    }
-
-    /// Mel power, ZCR and RMS of the frames `frames` of the centre-padded signal, from the
-    /// stretch of it those frames cover, padded here.
-    #[inline(always)]
-    fn part_powers(&self, samples: &[f32], frames: Range<usize>) -> Part {
-        let (n_fft, hop) = (self.config.n_fft, self.config.hop_length);
-        let pad = n_fft / 2;
-        // The stretch is padded[start..stop], where padded[i] is samples[i - pad] or zero.
-        let (start, stop) = (frames.start * hop, (frames.end - 1) * hop + n_fft);
-        let signal = pad.saturating_sub(start)..(pad + samples.len() - start).min(stop - start);
-        let mut stretch = vec![0.0; signal.start];
-        stretch.extend_from_slice(&samples[start + signal.start - pad..start + signal.end - pad]);
-        stretch.resize(stop - start, 0.0);
-        let mel = self.mel_power_of_padded(&stretch);
-        Part {
-            mel,
-            zcr: zcr::from_padded(&stretch, signal, n_fft, hop),
-            rms: rms::from_padded(&stretch, n_fft, hop),
         }
     }
 }

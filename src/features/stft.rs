@@ -15,7 +15,7 @@ use realfft::{RealFftPlanner, RealToComplex};
 use rustfft::num_complex::Complex;
 use rustfft::{Fft, FftPlanner};
 
-use super::frame::{FRAME_BLOCK, frame_count, frames};
+use super::frame::{FRAME_BLOCK, block_stretches, frame_count, frames};
 
 /// A planned STFT of one even size: periodic Hann window, over an already padded signal.
 pub struct Stft {
@@ -60,63 +60,68 @@ impl Stft {
         self.n_fft / 2 + 1
     }
 
-    /// Calls `sink(first, width, block)` with the power spectra `|X|²` of the frames of the
-    /// centre-padded signal `padded`, [`FRAME_BLOCK`] frames at a time and in order: `block[k][j]`
-    /// is bin `k` of frame `first + j`, for `j < width` (the last block may be narrower). One
-    /// windowed copy of each frame is the only copy made, and each power lands where the
-    /// filterbank reads it.
-    #[inline(always)]
-    pub fn power_blocks(
-        &self,
-        padded: &[f32],
-        mut sink: impl FnMut(usize, usize, &[[f32; FRAME_BLOCK]]),
-    ) {
-        let mut block = vec![[0.0f32; FRAME_BLOCK]; self.n_bins()];
-        self.folded_blocks(
-            padded,
-            #[inline(always)]
-            |frame, dst| self.fold_windowed(frame, dst),
-            #[inline(always)]
-            |first, spectra| {
-                let mut width = 0;
-                for (j, spectrum) in spectra.chunks_exact(self.n_fft / 2).enumerate() {
-                    self.unfold_power(spectrum, &mut block, j);
-                    width = j + 1;
-                }
-                sink(first, width, &block);
-            },
-        );
-    }
-
-    /// Folds the frames of `padded` with `fold`, [`FRAME_BLOCK`] at a time, transforms each
-    /// block in one call and hands `each(first, spectra)` the block's half-length spectra, one
-    /// after the other.
-    #[inline(always)]
-    fn folded_blocks(
-        &self,
-        padded: &[f32],
-        fold: impl Fn(&[f32], &mut [Complex<f32>]),
-        mut each: impl FnMut(usize, &[Complex<f32>]),
-    ) {
+    /// Work buffers for [`Self::block_powers`], made once per signal and reused block after block.
+    pub fn buffers(&self) -> StftBuffers {
         let half_len = self.n_fft / 2;
         let zero = Complex::new(0.0, 0.0);
-        let mut folded = vec![zero; half_len * FRAME_BLOCK];
-        let mut spectra = vec![zero; half_len * FRAME_BLOCK];
-        let mut scratch = vec![zero; self.half.get_outofplace_scratch_len()];
-        let total = frame_count(padded.len(), self.n_fft, self.hop);
-        let mut frames = frames(padded, self.n_fft, self.hop);
-        for first in (0..total).step_by(FRAME_BLOCK) {
-            let used = half_len * FRAME_BLOCK.min(total - first);
-            for (dst, frame) in folded[..used].chunks_exact_mut(half_len).zip(&mut frames) {
-                fold(frame, dst);
-            }
-            self.half.process_outofplace_with_scratch(
-                &mut folded[..used],
-                &mut spectra[..used],
-                &mut scratch,
-            );
-            each(first, &spectra[..used]);
+        StftBuffers {
+            folded: vec![zero; half_len * FRAME_BLOCK],
+            spectra: vec![zero; half_len * FRAME_BLOCK],
+            scratch: vec![zero; self.half.get_outofplace_scratch_len()],
+            powers: vec![[0.0f32; FRAME_BLOCK]; self.n_bins()],
         }
+    }
+
+    /// The power spectra `|X|²` of the frames of `stretch`, a stretch of the centre-padded signal
+    /// holding at most [`FRAME_BLOCK`] frames (see [`super::frame::block_stretches`]): returns
+    /// their number `width` and the block, where `block[k][j]` is bin `k` of frame `j < width`.
+    /// One windowed copy of each frame is the only copy made, and each power lands where the
+    /// filterbank reads it.
+    #[inline(always)]
+    pub fn block_powers<'b>(
+        &self,
+        stretch: &[f32],
+        buffers: &'b mut StftBuffers,
+    ) -> (usize, &'b [[f32; FRAME_BLOCK]]) {
+        let width = self.transform_block(
+            stretch,
+            buffers,
+            #[inline(always)]
+            |frame, dst| self.fold_windowed(frame, dst),
+        );
+        let StftBuffers {
+            spectra, powers, ..
+        } = buffers;
+        let used = width * self.n_fft / 2;
+        for (j, spectrum) in spectra[..used].chunks_exact(self.n_fft / 2).enumerate() {
+            self.unfold_power(spectrum, powers, j);
+        }
+        (width, powers)
+    }
+
+    /// Folds the frames of `stretch` (at most [`FRAME_BLOCK`]) with `fold` and transforms them
+    /// in one call, into `buffers.spectra`; returns how many frames there were.
+    #[inline(always)]
+    fn transform_block(
+        &self,
+        stretch: &[f32],
+        buffers: &mut StftBuffers,
+        fold: impl Fn(&[f32], &mut [Complex<f32>]),
+    ) -> usize {
+        let half_len = self.n_fft / 2;
+        let width = frame_count(stretch.len(), self.n_fft, self.hop);
+        assert!(width <= FRAME_BLOCK, "a stretch holds at most one block");
+        let used = half_len * width;
+        let dsts = buffers.folded[..used].chunks_exact_mut(half_len);
+        for (dst, frame) in dsts.zip(frames(stretch, self.n_fft, self.hop)) {
+            fold(frame, dst);
+        }
+        self.half.process_outofplace_with_scratch(
+            &mut buffers.folded[..used],
+            &mut buffers.spectra[..used],
+            &mut buffers.scratch,
+        );
+        width
     }
 
     /// The windowed frame as `n_fft / 2` complex values: even samples real, odd ones imaginary.
@@ -172,17 +177,25 @@ impl Stft {
     /// (no window, no unfolding): the floor of the transform as it is computed here.
     pub fn half_fft_floor(&self, padded: &[f32]) -> Complex<f32> {
         let mut acc = Complex::new(0.0, 0.0);
-        self.folded_blocks(
-            padded,
-            |frame, dst| {
+        let mut buffers = self.buffers();
+        for (_, stretch) in block_stretches(padded, self.n_fft, self.hop) {
+            self.transform_block(stretch, &mut buffers, |frame, dst| {
                 for (slot, x) in dst.iter_mut().zip(frame.chunks_exact(2)) {
                     *slot = Complex::new(x[0], x[1]);
                 }
-            },
-            |_, spectra| acc += spectra[1],
-        );
+            });
+            acc += buffers.spectra[1];
+        }
         acc
     }
+}
+
+/// The work buffers of one signal's STFT ([`Stft::buffers`]).
+pub struct StftBuffers {
+    folded: Vec<Complex<f32>>,
+    spectra: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
+    powers: Vec<[f32; FRAME_BLOCK]>,
 }
 
 #[cfg(test)]
@@ -216,7 +229,9 @@ mod tests {
                 let stft = Stft::new(n_fft, hop);
                 let padded = pad_center(&signal[..len], n_fft, Padding::Zeros);
                 let mut count = 0;
-                stft.power_blocks(&padded, |first, width, block| {
+                let mut buffers = stft.buffers();
+                for (first, stretch) in block_stretches(&padded, n_fft, hop) {
+                    let (width, block) = stft.block_powers(stretch, &mut buffers);
                     for j in 0..width {
                         let t = first + j;
                         assert_eq!(t, count);
@@ -232,7 +247,7 @@ mod tests {
                         }
                         count += 1;
                     }
-                });
+                }
                 assert_eq!(count, 1 + len / hop, "n_fft {n_fft}, {len} samples");
             }
         }
@@ -247,7 +262,9 @@ mod tests {
         let padded = pad_center(&signal, 512, Padding::Zeros);
         let mut input = stft.real.make_input_vec();
         let mut spectrum = stft.real.make_output_vec();
-        stft.power_blocks(&padded, |first, width, block| {
+        let mut buffers = stft.buffers();
+        for (first, stretch) in block_stretches(&padded, 512, 256) {
+            let (width, block) = stft.block_powers(stretch, &mut buffers);
             for j in 0..width {
                 let frame = &padded[(first + j) * 256..][..512];
                 for ((x, &s), &w) in input.iter_mut().zip(frame).zip(&stft.window) {
@@ -258,7 +275,7 @@ mod tests {
                     assert_eq!(bin[j].to_bits(), z.norm_sqr().to_bits());
                 }
             }
-        });
+        }
     }
 
     #[test]

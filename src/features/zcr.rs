@@ -14,21 +14,34 @@ const THRESHOLD: f32 = 1e-10;
 pub fn zero_crossing_rate(samples: &[f32], frame_length: usize, hop: usize) -> Vec<f32> {
     let padded = pad_center(samples, frame_length, Padding::Zeros);
     let pad = frame_length / 2;
-    from_padded(&padded, pad..padded.len() - pad, frame_length, hop)
+    let mut out = Vec::new();
+    let signal = pad..padded.len() - pad;
+    extend_from_padded(
+        &mut out,
+        &mut Vec::new(),
+        &padded,
+        signal,
+        frame_length,
+        hop,
+    );
+    out
 }
 
-/// [`zero_crossing_rate`] of the signal `padded[signal]`, read from a buffer padded with anything
+/// Appends to `out` the [`zero_crossing_rate`] of the signal `padded[signal]`, read from a buffer padded with anything
 /// (the STFT's zeros, or the rest of the signal for a stretch of it): only pairs of two signal
 /// samples are counted, which is what librosa's edge padding gives, since a repeated edge sample
 /// never crosses. Each pair is looked at once: crossings are counted per block of
-/// `gcd(frame_length, hop)` pairs, then added up per frame.
+/// `gcd(frame_length, hop)` pairs, kept in `blocks` (reused between calls), then added up per
+/// frame.
 #[inline(always)]
-pub fn from_padded(
+pub fn extend_from_padded(
+    out: &mut Vec<f32>,
+    blocks: &mut Vec<u32>,
     padded: &[f32],
     signal: Range<usize>,
     frame_length: usize,
     hop: usize,
-) -> Vec<f32> {
+) {
     // Pair j is (j - 1, j); a frame starting at s holds the pairs s + 1 .. s + frame_length.
     let crossings_in = |lo: usize, hi: usize| -> u32 {
         let (lo, hi) = (lo.max(signal.start + 1), hi.min(signal.end));
@@ -42,20 +55,18 @@ pub fn from_padded(
     };
     let block = block_len(frame_length, hop);
     // A loop rather than `collect`, so that it is inlined, and vectorised, where this is.
-    let mut blocks = Vec::with_capacity(padded.len() / block);
+    blocks.clear();
     for b in 0..padded.len() / block {
         blocks.push(crossings_in(b * block, (b + 1) * block));
     }
     let per_frame = frame_length / block;
-    (0..frame_count(padded.len(), frame_length, hop))
-        .map(|t| {
-            let start = t * hop;
-            let first = start / block;
-            let crossings: u32 = blocks[first..first + per_frame].iter().sum::<u32>()
-                - crossings_in(start, start + 1);
-            (f64::from(crossings) / frame_length as f64) as f32
-        })
-        .collect()
+    out.extend((0..frame_count(padded.len(), frame_length, hop)).map(|t| {
+        let start = t * hop;
+        let first = start / block;
+        let crossings: u32 =
+            blocks[first..first + per_frame].iter().sum::<u32>() - crossings_in(start, start + 1);
+        (f64::from(crossings) / frame_length as f64) as f32
+    }));
 }
 
 /// Below `-THRESHOLD`: librosa's `|x| > threshold` and negative, with zero counting as positive.

@@ -390,8 +390,8 @@ fn a_corpus_left_out_beside_a_model_is_refused_before_any_work() {
 }
 
 #[test]
-fn dropped_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
-    let out = temp("drop-frame-rows");
+fn kept_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
+    let out = temp("keep-frame-rows");
     let cache = out.join("cache");
     let output = train_into(
         &out,
@@ -402,7 +402,7 @@ fn dropped_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
             "--epochs",
             "1",
             "--drop-frame-rows",
-            "true",
+            "false",
             "--cache",
             cache.to_str().unwrap(),
         ],
@@ -412,7 +412,7 @@ fn dropped_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
     let model = out.join("emotion-cnn.json");
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
-    assert_eq!(meta["normalization"]["drop_frame_rows"], true);
+    assert_eq!(meta["normalization"]["drop_frame_rows"], false);
     let clip = data().join("savee/DC_a01.flac");
     let (answer, _) = json_output(
         bin()
