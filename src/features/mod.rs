@@ -47,7 +47,7 @@ impl Features {
     }
 }
 
-/// ZCR, RMS and the log-mel spectrogram of one signal, all read from one centre-padded buffer:
+/// ZCR, RMS and the log-mel spectrogram of one signal, all read in one pass over its frames:
 /// what the MFCCs and the model's input are made of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameFeatures {
