@@ -85,3 +85,102 @@ impl FeatureExtractor {
         powers
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::frame::{self, Padding, pad_center};
+    use super::super::pitch::Pitch;
+    use super::super::{FeatureConfig, FrameFeatures, db};
+    use super::*;
+    use crate::error::Error;
+
+    /// A configuration whose hop is longer than its frames, so that some samples lie between
+    /// frames and after the last one.
+    fn gapped() -> FeatureConfig {
+        FeatureConfig {
+            hop_length: 1000,
+            ..FeatureConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_pass_finds_bad_samples_in_any_block_between_frames_and_after_the_last() {
+        let samples: Vec<f32> = (0..3 * 4096 + 17)
+            .map(|i| (i as f32 * 0.01).sin())
+            .collect();
+        // 4095 | 4096: the last sample the first block of 16 frames covers and the second
+        // block's first new one. With a hop of 1000: 500 and 7300 lie between frames, and the
+        // last sample after the last frame.
+        for (config, at) in [
+            (FeatureConfig::default(), [0, 4095, 4096, samples.len() - 1]),
+            (gapped(), [0, 500, 7_300, samples.len() - 1]),
+        ] {
+            let extractor = FeatureExtractor::new(config).unwrap();
+            assert!(extractor.frame_features(&samples).is_ok());
+            for at in at {
+                let mut bad = samples.clone();
+                bad[at] = f32::NAN;
+                assert_eq!(extractor.frame_features(&bad), Err(Error::NonFinite(1)));
+                bad[at] = -2e6;
+                assert!(matches!(
+                    extractor.frame_features_and_pitch(&bad),
+                    Err(Error::OutOfRange { peak, .. }) if peak == 2e6
+                ));
+            }
+            assert!(matches!(
+                extractor.frame_features(&[]),
+                Err(Error::TooShort { .. })
+            ));
+        }
+    }
+
+    /// The features and pitch of a padded copy of the signal, framed block by block as the
+    /// pass frames it: what the pass must give without the copy.
+    fn of_a_padded_copy(extractor: &FeatureExtractor, samples: &[f32]) -> (FrameFeatures, Pitch) {
+        let FeatureConfig {
+            n_fft, hop_length, ..
+        } = extractor.config;
+        let padded = pad_center(samples, n_fft, Padding::Zeros);
+        let frames = frame::frame_count(padded.len(), n_fft, hop_length);
+        let mut log_mel = Matrix::zeros(extractor.mel.n_mels(), frames);
+        let mut buffers = extractor.stft.buffers();
+        for (first, stretch) in frame::block_stretches(&padded, n_fft, hop_length) {
+            let (width, block) = extractor.stft.block_powers(stretch, &mut buffers);
+            let out = &mut log_mel.data[first..];
+            extractor.mel.apply_block(block, width, out, frames);
+        }
+        db::power_to_db_in_place(&mut log_mel.data);
+        let features = FrameFeatures {
+            zcr: zcr::zero_crossing_rate(samples, n_fft, hop_length),
+            rms: rms::rms(samples, n_fft, hop_length),
+            log_mel,
+        };
+        (features, extractor.yin.pitch(&padded))
+    }
+
+    #[test]
+    fn the_pass_gives_the_features_of_a_padded_copy_bit_for_bit() {
+        let signal: Vec<f32> = (0..9_000)
+            .map(|i| (i as f32 * 0.037).sin() * 0.3 + ((i * 7919) % 101) as f32 / 1e3 - 0.05)
+            .collect();
+        let short_frames = FeatureConfig {
+            n_fft: 400,
+            hop_length: 160,
+            ..FeatureConfig::default()
+        };
+        for config in [FeatureConfig::default(), short_frames, gapped()] {
+            let extractor = FeatureExtractor::new(config).unwrap();
+            for len in [1, 255, 256, 257, 4_095, 4_096, 4_097, 9_000] {
+                let samples = &signal[..len];
+                let mut pitch = Pitch::default();
+                let features = extractor
+                    .checked_frame_features(samples, |s| extractor.yin.extend_pitch(&mut pitch, s))
+                    .unwrap();
+                let (expected, expected_pitch) = of_a_padded_copy(&extractor, samples);
+                let what = format!("{len} samples, {:?}", extractor.config());
+                assert_eq!(features, expected, "{what}");
+                assert_eq!(pitch, expected_pitch, "{what}");
+            }
+        }
+    }
+}
