@@ -27,12 +27,12 @@ pub fn zero_crossing_rate(samples: &[f32], frame_length: usize, hop: usize) -> V
     out
 }
 
-/// Appends to `out` the [`zero_crossing_rate`] of the signal `padded[signal]`, read from a buffer padded with anything
-/// (the STFT's zeros, or the rest of the signal for a stretch of it): only pairs of two signal
-/// samples are counted, which is what librosa's edge padding gives, since a repeated edge sample
-/// never crosses. Each pair is looked at once: crossings are counted per block of
-/// `gcd(frame_length, hop)` pairs, kept in `blocks` (reused between calls), then added up per
-/// frame.
+/// Appends to `out` the [`zero_crossing_rate`] of the signal `padded[signal]`, read from a
+/// buffer padded with anything (the STFT's zeros, or the rest of the signal for a stretch of
+/// it): only pairs of two signal samples are counted, which is what librosa's edge padding gives,
+/// since a repeated edge sample never crosses. Each pair is looked at once: crossings are counted
+/// per block of `gcd(frame_length, hop)` pairs, kept in `blocks` (reused between calls), then
+/// added up per frame.
 #[inline(always)]
 pub fn extend_from_padded(
     out: &mut Vec<f32>,
