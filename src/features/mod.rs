@@ -110,9 +110,9 @@ impl FeatureExtractor {
         vector::widest(
             #[inline(always)]
             || {
-                let mut pitch = Pitch::default();
+                let (mut pitch, mut buffers) = (Pitch::default(), self.yin.buffers());
                 let features = self.checked_frame_features(samples, |stretch| {
-                    self.yin.extend_pitch(&mut pitch, stretch)
+                    self.yin.extend_pitch(&mut pitch, stretch, &mut buffers)
                 })?;
                 Ok((features, pitch))
             },

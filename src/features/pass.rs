@@ -172,9 +172,11 @@ mod tests {
             let extractor = FeatureExtractor::new(config).unwrap();
             for len in [1, 255, 256, 257, 4_095, 4_096, 4_097, 9_000] {
                 let samples = &signal[..len];
-                let mut pitch = Pitch::default();
+                let (mut pitch, mut buffers) = (Pitch::default(), extractor.yin.buffers());
                 let features = extractor
-                    .checked_frame_features(samples, |s| extractor.yin.extend_pitch(&mut pitch, s))
+                    .checked_frame_features(samples, |s| {
+                        extractor.yin.extend_pitch(&mut pitch, s, &mut buffers)
+                    })
                     .unwrap();
                 let (expected, expected_pitch) = of_a_padded_copy(&extractor, samples);
                 let what = format!("{len} samples, {:?}", extractor.config());

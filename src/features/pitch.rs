@@ -31,6 +31,17 @@ pub struct Pitch {
     pub periodicity: Vec<f32>,
 }
 
+/// The work buffers of YIN's FFTs and difference function ([`Yin::buffers`]).
+pub struct YinBuffers {
+    frame: Vec<f32>,
+    head: Vec<f32>,
+    spectrum: Vec<Complex<f32>>,
+    head_spectrum: Vec<Complex<f32>>,
+    correlation: Vec<f32>,
+    scratch: Vec<Complex<f32>>,
+    cmnd: Vec<f32>,
+}
+
 /// A planned YIN over frames of `n_fft` samples: the difference function integrates over the
 /// first `n_fft / 2` samples of a frame, and lags reach as far as the frame allows.
 pub struct Yin {
@@ -65,20 +76,36 @@ impl Yin {
     /// F0 and periodicity of each frame of the centre-padded signal `padded`.
     pub fn pitch(&self, padded: &[f32]) -> Pitch {
         let mut pitch = Pitch::default();
-        self.extend_pitch(&mut pitch, padded);
+        self.extend_pitch(&mut pitch, padded, &mut self.buffers());
         pitch
+    }
+
+    /// Work buffers for [`Self::extend_pitch`], made once per signal and reused block after
+    /// block.
+    pub fn buffers(&self) -> YinBuffers {
+        YinBuffers {
+            frame: self.forward.make_input_vec(),
+            head: self.forward.make_input_vec(),
+            spectrum: self.forward.make_output_vec(),
+            head_spectrum: self.forward.make_output_vec(),
+            correlation: self.inverse.make_output_vec(),
+            scratch: vec![Complex::default(); self.forward.get_scratch_len()],
+            cmnd: vec![0.0f32; self.max_period + 1],
+        }
     }
 
     /// Appends to `pitch` the F0 and periodicity of each frame of `padded`, a centre-padded
     /// signal or a stretch of one (frames are independent).
-    pub fn extend_pitch(&self, pitch: &mut Pitch, padded: &[f32]) {
-        let mut frame_buf = self.forward.make_input_vec();
-        let mut head_buf = self.forward.make_input_vec();
-        let mut spectrum = self.forward.make_output_vec();
-        let mut head_spectrum = self.forward.make_output_vec();
-        let mut correlation = self.inverse.make_output_vec();
-        let mut scratch = vec![Complex::default(); self.forward.get_scratch_len()];
-        let mut cmnd = vec![0.0f32; self.max_period + 1];
+    pub fn extend_pitch(&self, pitch: &mut Pitch, padded: &[f32], buffers: &mut YinBuffers) {
+        let YinBuffers {
+            frame: frame_buf,
+            head: head_buf,
+            spectrum,
+            head_spectrum,
+            correlation,
+            scratch,
+            cmnd,
+        } = buffers;
         for frame in frames(padded, self.n_fft, self.hop) {
             let (f0, periodicity) = if self.min_period + 1 >= self.max_period {
                 (0.0, 0.0)
@@ -87,12 +114,12 @@ impl Yin {
                 head_buf.fill(0.0);
                 head_buf[..self.window].copy_from_slice(&frame[..self.window]);
                 self.forward
-                    .process_with_scratch(&mut frame_buf, &mut spectrum, &mut scratch)
+                    .process_with_scratch(frame_buf, spectrum, scratch)
                     .expect("buffers come from the plan itself");
                 self.forward
-                    .process_with_scratch(&mut head_buf, &mut head_spectrum, &mut scratch)
+                    .process_with_scratch(head_buf, head_spectrum, scratch)
                     .expect("buffers come from the plan itself");
-                for (a, b) in spectrum.iter_mut().zip(&head_spectrum) {
+                for (a, b) in spectrum.iter_mut().zip(head_spectrum.iter()) {
                     *a *= b.conj();
                 }
                 spectrum[0].im = 0.0;
@@ -100,11 +127,11 @@ impl Yin {
                     last.im = 0.0;
                 }
                 self.inverse
-                    .process_with_scratch(&mut spectrum, &mut correlation, &mut scratch)
+                    .process_with_scratch(spectrum, correlation, scratch)
                     .expect("buffers come from the plan itself");
                 let scale = 1.0 / self.n_fft as f32;
-                self.difference(frame, &correlation, scale, &mut cmnd);
-                self.period(&cmnd)
+                self.difference(frame, correlation, scale, cmnd);
+                self.period(cmnd)
             };
             pitch.f0.push(f0);
             pitch.periodicity.push(periodicity);
