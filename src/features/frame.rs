@@ -59,21 +59,42 @@ pub fn block_span(first: usize, width: usize, frame_length: usize, hop: usize) -
 }
 
 /// Copies the first `dst.len()` (at most [`FRAME_BLOCK`]) values of a block: a fixed-size copy
-/// for a whole block, where a copy of a variable length would call `memcpy`.
+/// for a whole block, inlined as a few vector moves. The last, partial block's copy is kept out
+/// of line, or the compiler merges both into one `memcpy` call for every block.
+#[inline(always)]
 pub fn store_block(dst: &mut [f32], src: &[f32; FRAME_BLOCK]) {
     match <&mut [f32; FRAME_BLOCK]>::try_from(&mut *dst) {
         Ok(whole) => *whole = *src,
-        Err(_) => dst.copy_from_slice(&src[..dst.len()]),
+        Err(_) => store_partial(dst, *src),
     }
 }
 
-/// Copies up to [`FRAME_BLOCK`] values into the start of a block, a fixed-size copy for a whole
-/// one ([`store_block`]'s converse).
+/// Loads up to [`FRAME_BLOCK`] values into a block, a fixed-size copy for a whole one
+/// ([`store_block`]'s converse); a partial block's other values become zero.
+#[inline(always)]
 pub fn load_block(dst: &mut [f32; FRAME_BLOCK], src: &[f32]) {
     match <&[f32; FRAME_BLOCK]>::try_from(src) {
         Ok(whole) => *dst = *whole,
-        Err(_) => dst[..src.len()].copy_from_slice(src),
+        Err(_) => *dst = load_partial(src),
     }
+}
+
+/// [`store_block`] for a partial block, once per signal. The block is passed by value so that
+/// the caller's sums can stay in registers.
+#[cold]
+#[inline(never)]
+fn store_partial(dst: &mut [f32], src: [f32; FRAME_BLOCK]) {
+    dst.copy_from_slice(&src[..dst.len()]);
+}
+
+/// [`load_block`] for a partial block, once per signal, returned by value (see
+/// [`store_partial`]); the values past `src` are zero.
+#[cold]
+#[inline(never)]
+fn load_partial(src: &[f32]) -> [f32; FRAME_BLOCK] {
+    let mut block = [0.0; FRAME_BLOCK];
+    block[..src.len()].copy_from_slice(src);
+    block
 }
 
 /// How many whole frames of `frame_length`, one every `hop` samples, fit in `len` samples.
