@@ -8,22 +8,23 @@ use serde_json::json;
 use speech_emotion::calibration::Calibration;
 use speech_emotion::classifier::{batch_probabilities, cpu};
 use speech_emotion::features::Matrix;
-use speech_emotion::input::Normalization;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::{Classifier, Emotion};
 
-use crate::adaptation::{self, SetNormalised, SetStatistics, by_corpus};
+use crate::adaptation::{self, SetNormalised};
 use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
-use crate::protocol::{Protocol, Role, clip_roles, summary, window_roles};
+use crate::protocol::{Protocol, Role, summary};
 use crate::set_size::ClipWindows;
-use crate::training::{
-    Job, Sample, Standardisation, TrainConfig, Trained, train_jobs, validation_scores,
-};
+use crate::training::{Job, Sample, TrainConfig, Trained, train_jobs, validation_scores};
+
+mod split;
+
+use split::Split;
 
 /// What every run of one `train` command shares.
 pub struct Setup<'a> {
@@ -59,121 +60,6 @@ pub struct Outcome {
     pub entry: serde_json::Map<String, serde_json::Value>,
     /// (d) only: the same networks with each set standardised by its own statistics.
     pub set_normalised: Vec<SetNormalised>,
-}
-
-/// One split of the clips, with the normalised windows it trains and validates on.
-struct Split {
-    protocol: Protocol,
-    held: Option<Corpus>,
-    /// Roles of clips ((a): `None`, it splits windows).
-    clip_roles: Option<Vec<Role>>,
-    /// Roles of windows.
-    roles: Vec<Role>,
-    normalization: Normalization,
-    /// With corpus normalisation, each training corpus's own statistics.
-    per_corpus: Option<BTreeMap<Corpus, Normalization>>,
-    /// The training windows (indices of examples; normalised as batches are made).
-    train: Vec<usize>,
-    /// The validation windows, normalised (with corpus normalisation, each corpus's by the
-    /// statistics of its own validation windows, as a new corpus's by its own).
-    valid: Vec<(usize, Matrix)>,
-}
-
-impl Split {
-    fn new(setup: &Setup, protocol: Protocol, held: Option<Corpus>) -> Self {
-        let seed = setup.train_config.seed;
-        let clip_roles =
-            (protocol != Protocol::A).then(|| clip_roles(protocol, setup.clips, seed, held));
-        let roles: Vec<Role> = match &clip_roles {
-            None => window_roles(setup.examples.len(), seed),
-            Some(roles) => setup.examples.iter().map(|e| roles[e.clip]).collect(),
-        };
-        let normalization = Normalization::fit_scaled(
-            setup
-                .examples
-                .iter()
-                .zip(&roles)
-                .filter(|(_, r)| **r == Role::Train)
-                .map(|(e, _)| &e.input),
-            setup.centre_from,
-            setup.scale,
-        )
-        .dropping_frame_rows(setup.drop_frame_rows);
-        let train = (0..roles.len())
-            .filter(|&i| roles[i] == Role::Train)
-            .collect();
-        // (b)-(d) validate on the original clips only, (a) on whatever windows its split gave.
-        let valid: Vec<usize> = (0..roles.len())
-            .filter(|&i| {
-                roles[i] == Role::Valid
-                    && (protocol == Protocol::A || setup.examples[i].variant == 0)
-            })
-            .collect();
-        let corpus_of = |i: usize| setup.clips[setup.examples[i].clip].corpus;
-        let per_corpus = setup.corpus_normalisation.then(|| {
-            let own = |windows: Vec<usize>| {
-                let inputs = windows.iter().map(|&i| &setup.examples[i].input);
-                SetStatistics::MeanAndStd.adapt(&normalization, inputs)
-            };
-            let training = (0..roles.len()).filter(|&i| roles[i] == Role::Train);
-            (
-                by_corpus(training, corpus_of, own),
-                by_corpus(valid.iter().copied(), corpus_of, own),
-            )
-        });
-        let valid = valid
-            .into_iter()
-            .map(|i| {
-                let mut m = setup.examples[i].input.clone();
-                match &per_corpus {
-                    Some((_, by_corpus)) => by_corpus[&corpus_of(i)].apply(&mut m),
-                    None => normalization.apply(&mut m),
-                }
-                (i, m)
-            })
-            .collect();
-        Self {
-            protocol,
-            held,
-            clip_roles,
-            roles,
-            normalization,
-            per_corpus: per_corpus.map(|(train, _)| train),
-            train,
-            valid,
-        }
-    }
-
-    /// How the training windows are standardised as batches are made.
-    fn standardisation(&self) -> Standardisation<'_> {
-        match &self.per_corpus {
-            Some(by_corpus) => Standardisation::PerCorpus {
-                by_corpus,
-                fallback: &self.normalization,
-            },
-            None => Standardisation::Global(&self.normalization),
-        }
-    }
-
-    /// The training samples (raw inputs) and the validation samples (normalised).
-    fn samples<'s>(&'s self, setup: &Setup<'s>) -> (Vec<Sample<'s>>, Vec<Sample<'s>>) {
-        let sample = |i: usize, input: &'s Matrix| {
-            let clip = &setup.clips[setup.examples[i].clip];
-            Sample {
-                input,
-                label: clip.emotion,
-                group: setup.examples[i].clip,
-                corpus: clip.corpus,
-            }
-        };
-        (
-            self.train
-                .iter()
-                .map(|&i| sample(i, &setup.examples[i].input))
-                .collect(),
-            self.valid.iter().map(|(i, m)| sample(*i, m)).collect(),
-        )
-    }
 }
 
 /// Trains and scores each `(protocol, held)` run (for (d), `held` is the corpus its fold tests
