@@ -79,16 +79,16 @@ pub fn load_block(dst: &mut [f32; FRAME_BLOCK], src: &[f32]) {
     }
 }
 
-/// [`store_block`] for a partial block, once per signal. The block is passed by value so that
-/// the caller's sums can stay in registers.
+/// [`store_block`] for a signal's last, partial block. The block is passed by value so that the
+/// caller's sums can stay in registers.
 #[cold]
 #[inline(never)]
 fn store_partial(dst: &mut [f32], src: [f32; FRAME_BLOCK]) {
     dst.copy_from_slice(&src[..dst.len()]);
 }
 
-/// [`load_block`] for a partial block, once per signal, returned by value (see
-/// [`store_partial`]); the values past `src` are zero.
+/// [`load_block`] for a signal's last, partial block, returned by value (see [`store_partial`]);
+/// the values past `src` are zero.
 #[cold]
 #[inline(never)]
 fn load_partial(src: &[f32]) -> [f32; FRAME_BLOCK] {
