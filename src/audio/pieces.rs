@@ -125,23 +125,25 @@ pub fn resample_in_pieces(
     let queue = Mutex::new(queue);
     let (done, results) = mpsc::channel::<(usize, Result<Vec<f32>>)>();
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let (queue, done) = (&queue, done.clone());
-            scope.spawn(move || {
-                let mut resampler = StreamResampler::new(from, to);
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok(piece) = next else { return };
-                    let result = match resampler.as_mut() {
-                        Ok(r) => resample_piece(r, &piece),
-                        Err(e) => Err(crate::Error::Resample(e.to_string())),
-                    };
-                    if done.send((piece.index, result)).is_err() {
-                        return;
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (queue, done) = (&queue, done.clone());
+                scope.spawn(move || {
+                    let mut resampler = StreamResampler::new(from, to);
+                    loop {
+                        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok(piece) = next else { return };
+                        let result = match resampler.as_mut() {
+                            Ok(r) => resample_piece(r, &piece),
+                            Err(e) => Err(crate::Error::Resample(e.to_string())),
+                        };
+                        if done.send((piece.index, result)).is_err() {
+                            return;
+                        }
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
         drop(done);
         let mut joiner = Joiner {
             out,
@@ -163,6 +165,14 @@ pub fn resample_in_pieces(
         }
         drop(jobs);
         let joined = results.iter().try_for_each(|r| joiner.add(r));
+        // Joined explicitly: the scope's own join returns before each thread's thread-local
+        // destructors have run (rust-lang/rust#116179), which the fuzzer's leak check reported
+        // as a leak of the channel's per-thread context.
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
         fed.and(joined)
     })
 }
