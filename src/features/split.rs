@@ -10,7 +10,7 @@ use std::sync::mpsc;
 
 use super::frame::FRAME_BLOCK;
 use super::pass::Powers;
-use super::{FeatureExtractor, Features, Matrix, check_samples, db, vector};
+use super::{FeatureExtractor, Features, LIMITS, Matrix, count_beyond, db, judge, vector};
 use crate::error::Result;
 
 /// Frames each thread must have before a signal is split (about 16 s at the default 16 ms hop):
@@ -20,31 +20,64 @@ pub const MIN_FRAMES_PER_THREAD: usize = 1024;
 
 impl FeatureExtractor {
     /// [`Self::extract`] with the frames of a long signal shared among up to `threads` threads,
-    /// each with at least [`MIN_FRAMES_PER_THREAD`] frames; the same values bit for bit. Each
-    /// thread runs the pass over its own frames ([`super::pass`]), so that only decoding and
-    /// checking the samples stay on one thread.
+    /// each with at least [`MIN_FRAMES_PER_THREAD`] frames; the same values bit for bit, and the
+    /// same error for bad samples. Each thread runs the pass over its own frames
+    /// ([`super::pass`]) and checks its own share of the samples as the pass reads them, so
+    /// that only decoding stays on one thread.
     pub fn extract_on(&self, samples: &[f32], threads: usize) -> Result<Features> {
         let ranges = frame_ranges(self.config.n_frames(samples.len()), threads);
         if ranges.len() <= 1 {
             return self.extract(samples);
         }
-        check_samples(samples)?;
+        let parts: Vec<_> = ranges
+            .iter()
+            .zip(self.checked_shares(&ranges, samples.len()))
+            .collect();
         let parts = in_two_rounds(
-            &ranges,
-            |frames| self.first_round(samples, frames),
+            &parts,
+            |(frames, share)| self.first_round(samples, frames, share.clone()),
+            |scans| settle(samples, &scans),
             |part, floor| self.second_round(part, floor),
-        );
+        )?;
         Ok(Features::from_parts(parts))
     }
 
-    /// A part's mel power, ZCR and RMS, and its loudest power (for the common decibel floor).
-    fn first_round(&self, samples: &[f32], frames: &Range<usize>) -> (Powers, Option<f32>) {
+    /// The samples each part checks: from where its pass first reads new samples (see
+    /// [`Self::frame_pass`]) to where the next part's does, the last to the end. Consecutive
+    /// and disjoint, so that every sample is counted once.
+    fn checked_shares(&self, ranges: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
+        let (hop, pad) = (self.config.hop_length, self.config.n_fft / 2);
+        let starts: Vec<usize> = ranges
+            .iter()
+            .map(|frames| (frames.start * hop).saturating_sub(pad).min(len))
+            .collect();
+        let ends = starts.iter().skip(1).copied().chain([len]);
+        starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
+    }
+
+    /// A part's mel power, ZCR and RMS, its loudest power (for the common decibel floor) and
+    /// the check's counts over `share` of the samples: the ones the pass hands over as it
+    /// first reads them, then any of `share` it did not reach (between this part's last frame
+    /// and the next part's first, when the hop is longer than a frame).
+    fn first_round(
+        &self,
+        samples: &[f32],
+        frames: &Range<usize>,
+        share: Range<usize>,
+    ) -> (Powers, Scan) {
         vector::widest(
             #[inline(always)]
             || {
-                let part = self.frame_pass(samples, frames.clone(), |_| {}, |_| {});
+                let (mut counts, mut at) = ([0; 2], share.start);
+                let fresh = |run: &[f32]| {
+                    let mine = &run[..run.len().min(share.end.saturating_sub(at))];
+                    at += run.len();
+                    add_counts(&mut counts, mine);
+                };
+                let part = self.frame_pass(samples, frames.clone(), fresh, |_| {});
+                add_counts(&mut counts, &samples[at.min(share.end)..share.end]);
                 let loudest = db::loudest(&part.mel.data);
-                (part, loudest)
+                (part, Scan { loudest, counts })
             },
         )
     }
@@ -83,53 +116,95 @@ impl Features {
     }
 }
 
-/// Runs `first` on each range on a thread of its own, then, once every thread has reported its
-/// loudest value, `second` with the decibel floor below the loudest of all; the results in the
-/// ranges' order. A panic in any thread is raised here, after the others have stopped: a thread
-/// that panics reports nothing, so the floor is never sent and the others return early.
-fn in_two_rounds<P, R: Send>(
-    ranges: &[Range<usize>],
-    first: impl Fn(&Range<usize>) -> (P, Option<f32>) + Sync,
+/// The decibel floor under the loudest power of all the parts, once the samples have passed
+/// the check ([`judge`]) on the counts of all the parts.
+fn settle(samples: &[f32], scans: &[Scan]) -> Result<f32> {
+    let counts = scans.iter().fold([0, 0], |[a, b], scan| {
+        [a + scan.counts[0], b + scan.counts[1]]
+    });
+    judge(samples, counts)?;
+    let loudest = scans
+        .iter()
+        .filter_map(|scan| scan.loudest)
+        .reduce(f32::max);
+    Ok(db::floor_below(loudest))
+}
+
+/// Adds [`count_beyond`]'s counts over `run` to `counts`.
+#[inline(always)]
+fn add_counts(counts: &mut [usize; 2], run: &[f32]) {
+    let [non_finite, beyond] = count_beyond(run, LIMITS);
+    counts[0] += non_finite;
+    counts[1] += beyond;
+}
+
+/// What a part's first round reports.
+struct Scan {
+    /// The part's loudest mel power.
+    loudest: Option<f32>,
+    /// [`count_beyond`]'s counts over the part's share of the samples.
+    counts: [usize; 2],
+}
+
+/// Runs `first` on each item, the first on the caller's thread and each other on a thread of its
+/// own; once every item has reported, `settle` turns the reports (in any order) into the
+/// decibel floor, or an error that ends the work there; then `second` with that floor. The
+/// results in the items' order. A panic in any thread is raised here, after the others have
+/// stopped: a thread that panics reports nothing, so the floor is never sent (its senders are
+/// dropped, even as a panic on the caller's thread unwinds) and the others return early.
+fn in_two_rounds<T: Sync, P, S: Send, R: Send>(
+    items: &[T],
+    first: impl Fn(&T) -> (P, S) + Sync,
+    settle: impl FnOnce(Vec<S>) -> Result<f32>,
     second: impl Fn(P, f32) -> R + Sync,
-) -> Vec<R> {
-    let (tell_loudest, loudest) = mpsc::channel();
-    let (tell_floor, floors): (Vec<_>, Vec<_>) = ranges.iter().map(|_| mpsc::channel()).unzip();
-    let results = std::thread::scope(|scope| {
-        let spawned: Vec<_> = ranges
+) -> Result<Vec<R>> {
+    let Some((own, others)) = items.split_first() else {
+        return Ok(Vec::new());
+    };
+    std::thread::scope(|scope| {
+        let (tell_report, reports) = mpsc::channel();
+        let mut tell_floor = Vec::with_capacity(others.len());
+        let spawned: Vec<_> = others
             .iter()
-            .zip(floors)
-            .map(|(range, floor)| {
-                let tell_loudest = tell_loudest.clone();
+            .map(|item| {
+                let (tell, floor) = mpsc::channel();
+                tell_floor.push(tell);
+                let tell_report = tell_report.clone();
                 let (first, second) = (&first, &second);
                 scope.spawn(move || {
-                    let (part, loudest) = first(range);
+                    let (part, report) = first(item);
                     // Sent, then dropped, so that the caller knows when every part has reported.
-                    tell_loudest.send(loudest).ok()?;
-                    drop(tell_loudest);
+                    tell_report.send(report).ok()?;
+                    drop(tell_report);
                     let floor: f32 = floor.recv().ok()?;
                     Some(second(part, floor))
                 })
             })
             .collect();
-        drop(tell_loudest);
-        let loudest: Vec<Option<f32>> = loudest.iter().collect();
-        if loudest.len() == ranges.len() {
-            let floor = db::floor_below(loudest.into_iter().flatten().reduce(f32::max));
+        drop(tell_report);
+        let (part, report) = first(own);
+        let reports: Vec<S> = std::iter::once(report).chain(reports.iter()).collect();
+        let settled = (reports.len() == items.len()).then(|| settle(reports));
+        let floor = settled.as_ref().and_then(|s| s.as_ref().ok().copied());
+        if let Some(floor) = floor {
             for tell in &tell_floor {
                 let _ = tell.send(floor);
             }
         }
         drop(tell_floor);
-        let mut results = Vec::with_capacity(spawned.len());
+        let mut results = vec![floor.map(|floor| second(part, floor))];
         for thread in spawned {
             match thread.join() {
                 Ok(result) => results.push(result),
                 Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        results.into_iter().collect::<Option<Vec<_>>>()
-    });
-    results.expect("every part has its floor when none panicked")
+        settled.expect("a part that reports nothing has panicked")?;
+        Ok(results
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .expect("every part has its floor when none panicked and the samples passed"))
+    })
 }
 
 /// Up to `threads` consecutive ranges covering `frames`, each of at least
@@ -164,14 +239,20 @@ mod tests {
     #[test]
     fn both_rounds_share_one_floor_and_a_panic_in_either_is_raised_without_hanging() {
         let ranges = [0..10, 10..20, 20..30];
+        let settle = |loudest: Vec<Option<f32>>| {
+            Ok(db::floor_below(
+                loudest.into_iter().flatten().reduce(f32::max),
+            ))
+        };
         let results = in_two_rounds(
             &ranges,
             |range| (range.start, Some(range.start as f32)),
+            settle,
             |start, floor| (start, floor),
         );
         let floor = db::floor_below(Some(20.0));
-        assert_eq!(results, vec![(0, floor), (10, floor), (20, floor)]);
-        for (round, at) in [(1, 10), (2, 20), (1, 0)] {
+        assert_eq!(results, Ok(vec![(0, floor), (10, floor), (20, floor)]));
+        for (round, at) in [(1, 10), (2, 20), (1, 0), (2, 0)] {
             let run = std::panic::AssertUnwindSafe(|| {
                 in_two_rounds(
                     &ranges,
@@ -179,6 +260,7 @@ mod tests {
                         assert!(round != 1 || range.start != at, "round 1 at {at}");
                         (range.start, None)
                     },
+                    settle,
                     |start, _| {
                         assert!(round != 2 || start != at, "round 2 at {at}");
                         start
@@ -189,6 +271,18 @@ mod tests {
             let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
             assert_eq!(message, format!("round {round} at {at}"));
         }
+    }
+
+    #[test]
+    fn an_error_from_the_reports_ends_the_work_before_the_second_round() {
+        let ranges = [0..10, 10..20, 20..30];
+        let results = in_two_rounds(
+            &ranges,
+            |range| (range.start, range.start),
+            |starts| Err(Error::NonFinite(starts.iter().sum())),
+            |_, _| -> () { panic!("no second round after an error") },
+        );
+        assert_eq!(results, Err(Error::NonFinite(30)));
     }
 
     #[test]
@@ -222,5 +316,29 @@ mod tests {
         bad[9] = -3e38;
         assert_eq!(extractor.extract_on(&bad, 2), extractor.extract(&bad));
         assert_eq!(extractor.extract_on(&bad, 2), Err(Error::NonFinite(1)));
+        // Part 0's last block and part 1's first both read samples 560,896-561,151 (the second
+        // part starts at frame 2192): a NaN there is counted once.
+        bad[561_000] = f32::NAN;
+        assert_eq!(extractor.extract_on(&bad, 2), Err(Error::NonFinite(2)));
+        assert_eq!(extractor.extract(&bad), Err(Error::NonFinite(2)));
+    }
+
+    #[test]
+    fn samples_between_the_parts_frames_are_checked_when_the_hop_is_longer_than_a_frame() {
+        let config = FeatureConfig {
+            hop_length: 1000,
+            ..FeatureConfig::default()
+        };
+        let extractor = FeatureExtractor::new(config).unwrap();
+        let mut samples: Vec<f32> = (0..2_200_000).map(|i| (i as f32 * 0.01).sin()).collect();
+        assert_eq!(
+            extractor.extract_on(&samples, 2),
+            extractor.extract(&samples)
+        );
+        // 2201 frames: part 1 starts at frame 1104, so part 0's last frame ends at 1,103,256
+        // and part 1's share starts at 1,103,744; no pass reads the samples between.
+        samples[1_103_500] = f32::INFINITY;
+        assert_eq!(extractor.extract_on(&samples, 2), Err(Error::NonFinite(1)));
+        assert_eq!(extractor.extract(&samples), Err(Error::NonFinite(1)));
     }
 }
