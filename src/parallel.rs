@@ -23,24 +23,22 @@ pub fn map_in_order<T: Sync, R: Send>(
     let next = Mutex::new(0usize);
     let results = Mutex::new(Vec::with_capacity(items.len()));
     std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, items.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = *next;
-                        *next += 1;
-                        i
-                    };
-                    let Some(item) = items.get(index) else { break };
-                    let result = f(index, item);
-                    results
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((index, result));
-                }
-            });
-        }
+        let workers: Vec<_> = (0..threads.clamp(1, items.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let index = take_next(&next);
+                        let Some(item) = items.get(index) else { break };
+                        let result = f(index, item);
+                        results
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((index, result));
+                    }
+                })
+            })
+            .collect();
+        join_all(workers);
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _)| *i);
@@ -65,24 +63,21 @@ pub fn for_each_in_order<T: Sync, R: Send>(
     let next = Mutex::new(0usize);
     let (send, receive) = mpsc::channel();
     std::thread::scope(|scope| {
-        for _ in 0..threads.min(items.len()) {
-            let send = send.clone();
-            let (next, f) = (&next, &f);
-            scope.spawn(move || {
-                loop {
-                    let index = {
-                        let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
-                        let i = *next;
-                        *next += 1;
-                        i
-                    };
-                    let Some(item) = items.get(index) else { break };
-                    if send.send((index, f(index, item))).is_err() {
-                        break;
+        let workers: Vec<_> = (0..threads.min(items.len()))
+            .map(|_| {
+                let send = send.clone();
+                let (next, f) = (&next, &f);
+                scope.spawn(move || {
+                    loop {
+                        let index = take_next(next);
+                        let Some(item) = items.get(index) else { break };
+                        if send.send((index, f(index, item))).is_err() {
+                            break;
+                        }
                     }
-                }
-            });
-        }
+                })
+            })
+            .collect();
         drop(send);
         let mut waiting = BTreeMap::new();
         let mut due = 0;
@@ -93,7 +88,30 @@ pub fn for_each_in_order<T: Sync, R: Send>(
                 due += 1;
             }
         }
+        join_all(workers);
     });
+}
+
+/// The next item's index, for whichever worker asks first.
+fn take_next(next: &Mutex<usize>) -> usize {
+    let mut next = next.lock().unwrap_or_else(|e| e.into_inner());
+    *next += 1;
+    *next - 1
+}
+
+/// Joins every worker, then raises the first panic among them with its own message (the
+/// scope's implicit join would raise a generic one). Joined explicitly also so that each
+/// worker's thread-local data is freed before the caller goes on (rust-lang/rust#116179).
+fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
+    let mut panic = None;
+    for worker in workers {
+        if let Err(payload) = worker.join() {
+            panic.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = panic {
+        std::panic::resume_unwind(payload);
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +129,27 @@ mod tests {
         assert_eq!(map_in_order(&items, 3, slow_first), expected);
         assert_eq!(map_in_order(&items, 1, slow_first), expected);
         assert!(map_in_order(&[] as &[u64], 2, slow_first).is_empty());
+    }
+
+    #[test]
+    fn a_panic_in_a_worker_reaches_the_caller_with_its_own_message() {
+        let items: Vec<u64> = (0..20).collect();
+        let fails_at_7 = |i: usize, x: &u64| {
+            assert!(i != 7, "item {i} failed");
+            *x
+        };
+        for threads in [1, 2, 3] {
+            let runs: [Box<dyn Fn()>; 2] = [
+                Box::new(|| drop(map_in_order(&items, threads, fails_at_7))),
+                Box::new(|| for_each_in_order(&items, threads, fails_at_7, |_, _| {})),
+            ];
+            for run in runs {
+                let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                    .expect_err("the panic is raised");
+                let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+                assert_eq!(message, "item 7 failed", "{threads} threads");
+            }
+        }
     }
 
     #[test]
