@@ -99,19 +99,25 @@ fn take_next(next: &Mutex<usize>) -> usize {
     *next - 1
 }
 
-/// Joins every worker, then raises the first panic among them with its own message (the
-/// scope's implicit join would raise a generic one). Joined explicitly also so that each
-/// worker's thread-local data is freed before the caller goes on (rust-lang/rust#116179).
-fn join_all(workers: Vec<std::thread::ScopedJoinHandle<'_, ()>>) {
+/// Joins every worker and returns their results in the workers' order; if any panicked, raises
+/// the first panic with its own message once all have been joined (the scope's implicit join
+/// would raise a generic one). Joined explicitly also so that each worker's thread-local data
+/// is freed before the caller goes on (rust-lang/rust#116179).
+pub(crate) fn join_all<R>(workers: Vec<std::thread::ScopedJoinHandle<'_, R>>) -> Vec<R> {
+    let mut results = Vec::with_capacity(workers.len());
     let mut panic = None;
     for worker in workers {
-        if let Err(payload) = worker.join() {
-            panic.get_or_insert(payload);
+        match worker.join() {
+            Ok(result) => results.push(result),
+            Err(payload) => {
+                panic.get_or_insert(payload);
+            }
         }
     }
     if let Some(payload) = panic {
         std::panic::resume_unwind(payload);
     }
+    results
 }
 
 #[cfg(test)]

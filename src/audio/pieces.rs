@@ -166,13 +166,9 @@ pub fn resample_in_pieces(
         drop(jobs);
         let joined = results.iter().try_for_each(|r| joiner.add(r));
         // Joined explicitly: the scope's own join returns before each thread's thread-local
-        // destructors have run (rust-lang/rust#116179), which the fuzzer's leak check reported
-        // as a leak of the channel's per-thread context.
-        for worker in workers {
-            if let Err(panic) = worker.join() {
-                std::panic::resume_unwind(panic);
-            }
-        }
+        // destructors have run, which the fuzzer's leak check reported as a leak of the
+        // channel's per-thread context.
+        crate::parallel::join_all(workers);
         fed.and(joined)
     })
 }

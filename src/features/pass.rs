@@ -44,7 +44,7 @@ impl FeatureExtractor {
         };
         let mut buffers = self.stft.buffers();
         let (mut edge, mut zcr_blocks, mut rms_blocks) = (Vec::new(), Vec::new(), Vec::new());
-        let mut seen = (frames.start * hop).saturating_sub(pad).min(samples.len());
+        let mut seen = self.first_fresh_sample(frames.start, samples.len());
         for first in frames.clone().step_by(FRAME_BLOCK) {
             let width = FRAME_BLOCK.min(frames.end - first);
             let span = block_span(first, width, n_fft, hop);
@@ -83,6 +83,15 @@ impl FeatureExtractor {
             fresh(&samples[seen..]);
         }
         powers
+    }
+
+    /// The first sample [`Self::frame_pass`] hands to `fresh` for a run starting at frame
+    /// `first_frame` of a signal of `len` samples: where that frame starts in the signal.
+    pub(super) fn first_fresh_sample(&self, first_frame: usize, len: usize) -> usize {
+        let pad = self.config.n_fft / 2;
+        (first_frame * self.config.hop_length)
+            .saturating_sub(pad)
+            .min(len)
     }
 }
 

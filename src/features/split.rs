@@ -3,7 +3,9 @@
 //! with files, windows and pieces). Every frame's values are computed exactly as on one thread,
 //! and the one value that depends on the whole signal, the loudest power under the decibel
 //! floor, is taken over all the parts before any is converted: the result is the same bit for
-//! bit (tested).
+//! bit (tested). The sample check is shared too: each part counts its own disjoint share of the
+//! samples, and the counts of all the parts are judged together, so bad samples give the same
+//! error as on one thread.
 
 use std::ops::Range;
 use std::sync::mpsc;
@@ -36,7 +38,7 @@ impl FeatureExtractor {
         let parts = in_two_rounds(
             &parts,
             |(frames, share)| self.first_round(samples, frames, share.clone()),
-            |scans| settle(samples, &scans),
+            |scans| checked_floor(samples, &scans),
             |part, floor| self.second_round(part, floor),
         )?;
         Ok(Features::from_parts(parts))
@@ -46,10 +48,9 @@ impl FeatureExtractor {
     /// [`Self::frame_pass`]) to where the next part's does, the last to the end. Consecutive
     /// and disjoint, so that every sample is counted once.
     fn checked_shares(&self, ranges: &[Range<usize>], len: usize) -> Vec<Range<usize>> {
-        let (hop, pad) = (self.config.hop_length, self.config.n_fft / 2);
         let starts: Vec<usize> = ranges
             .iter()
-            .map(|frames| (frames.start * hop).saturating_sub(pad).min(len))
+            .map(|frames| self.first_fresh_sample(frames.start, len))
             .collect();
         let ends = starts.iter().skip(1).copied().chain([len]);
         starts.iter().zip(ends).map(|(&s, e)| s..e).collect()
@@ -118,7 +119,7 @@ impl Features {
 
 /// The decibel floor under the loudest power of all the parts, once the samples have passed
 /// the check ([`judge`]) on the counts of all the parts.
-fn settle(samples: &[f32], scans: &[Scan]) -> Result<f32> {
+fn checked_floor(samples: &[f32], scans: &[Scan]) -> Result<f32> {
     let counts = scans.iter().fold([0, 0], |[a, b], scan| {
         [a + scan.counts[0], b + scan.counts[1]]
     });
@@ -193,12 +194,7 @@ fn in_two_rounds<T: Sync, P, S: Send, R: Send>(
         }
         drop(tell_floor);
         let mut results = vec![floor.map(|floor| second(part, floor))];
-        for thread in spawned {
-            match thread.join() {
-                Ok(result) => results.push(result),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
+        results.extend(crate::parallel::join_all(spawned));
         settled.expect("a part that reports nothing has panicked")?;
         Ok(results
             .into_iter()
