@@ -229,12 +229,27 @@ impl EmotionCnn {
     /// `[batch, channels, frames]` -> the window's summary `[batch, 2 × last channels]`: the
     /// mean (or the attention-weighted mean) and the maximum over time of the last block's
     /// output, what the classifier reads.
-    pub fn embed(&self, mut x: Tensor<3>) -> Tensor<2> {
+    pub fn embed(&self, x: Tensor<3>) -> Tensor<2> {
+        self.embed_restyled(x, |x| x)
+    }
+
+    /// [`embed`](Self::embed) with `restyle` applied to the output of every block but the last
+    /// before the next block reads it: the place for a training-time change of the feature
+    /// maps' statistics (MixStyle), which needs no parameter and leaves the record unchanged.
+    pub fn embed_restyled(
+        &self,
+        mut x: Tensor<3>,
+        mut restyle: impl FnMut(Tensor<3>) -> Tensor<3>,
+    ) -> Tensor<2> {
         if let Some(front) = &self.image {
             x = front.forward(x);
         }
-        for block in &self.blocks {
+        let last = self.blocks.len().saturating_sub(1);
+        for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(x);
+            if i < last {
+                x = restyle(x);
+            }
         }
         let mean: Tensor<2> = match &self.attention {
             Some(score) => {

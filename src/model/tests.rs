@@ -117,3 +117,27 @@ fn even_kernels_are_refused() {
     );
     assert!(Ensemble::new(Vec::new()).is_none());
 }
+
+#[test]
+fn restyling_sees_every_block_output_but_the_last_and_identity_changes_nothing() {
+    let device = cpu();
+    let net = ModelConfig::new(6).with_channels([4, 5, 6]).init(&device);
+    let x = Tensor::<3>::random([3, 6, 16], Distribution::Normal(0.0, 1.0), &device);
+    let mut seen = Vec::new();
+    let restyled = net.embed_restyled(x.clone(), |maps| {
+        seen.push(maps.dims());
+        maps
+    });
+    assert_eq!(seen, [[3, 4, 8], [3, 5, 4]], "after blocks 1 and 2");
+    let diff: f32 = (restyled.clone() - net.embed(x.clone()))
+        .abs()
+        .max()
+        .into_scalar();
+    assert_eq!(diff, 0.0);
+    let zeroed = net.embed_restyled(x, |maps| maps.zeros_like());
+    let diff: f32 = (zeroed - restyled).abs().max().into_scalar();
+    assert!(
+        diff > 0.0,
+        "what the hook returns is what the next block reads"
+    );
+}

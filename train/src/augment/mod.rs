@@ -11,6 +11,7 @@ pub mod noise;
 pub mod pitch;
 pub mod shift;
 pub mod stretch;
+pub mod style;
 
 use rand::Rng;
 use serde::Serialize;

@@ -25,6 +25,7 @@ use super::sampling::{clip_groups, epoch_picks};
 use super::{Epoch, Sample, TrainConfig, Trained, validation_scores};
 use crate::adversary::{CorpusAdversary, strength};
 use crate::augment::mixup::mix;
+use crate::augment::style::restyle;
 use crate::corpus::Corpus;
 
 /// The emotion network and, when training adversarially, the corpus adversary beside it: one
@@ -138,7 +139,9 @@ impl Fit<'_, '_, '_> {
             Some(m) => (m.inputs.clone(), m.mask.clone()),
             None => (batch.inputs, batch.mask),
         };
-        let embedding = learner.net.embed(x);
+        let embedding = learner
+            .net
+            .embed_restyled(x, |maps| restyle(maps, config.mix_style, rng));
         let logits = learner.net.classify(embedding.clone()) + mask.clone();
         let loss = match mixed {
             Some(m) => {

@@ -98,6 +98,7 @@ mod tests {
                     average_from: (k == 3).then_some(0.0),
                     adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
                     mixup: if k == 1 { 0.4 } else { 0.0 },
+                    mix_style: if k == 1 { 0.5 } else { 0.0 },
                     masks: Masks {
                         bands: if k == 1 { 2 } else { 0 },
                         frames: if k == 1 { 3 } else { 0 },

@@ -49,6 +49,9 @@ pub struct TrainConfig {
     pub adversarial_weight: f32,
     /// Largest share of a mixup partner in a window (0: no mixup); see [`crate::augment::mixup`].
     pub mixup: f32,
+    /// Chance per batch and place that the feature maps' statistics are mixed between windows
+    /// (0: no MixStyle); see [`crate::augment::style`].
+    pub mix_style: f32,
     /// Share of each target spread evenly over the classes the window may have (0: none).
     pub label_smoothing: f32,
     /// SpecAugment's band and frame masks (off by default); see [`crate::augment::masking`].
@@ -181,6 +184,7 @@ pub(crate) mod fixtures {
             mask_absent_classes: true,
             adversarial_weight: 0.0,
             mixup: 0.0,
+            mix_style: 0.0,
             masks: Masks::default(),
             label_smoothing: 0.0,
             average_from: None,

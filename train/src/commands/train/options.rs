@@ -147,6 +147,11 @@ pub struct Args {
     /// way), the partner's share drawn up to this (at most 0.5); 0 (the default) trains without.
     #[arg(long, default_value_t = 0.0)]
     pub(super) mixup: f32,
+    /// MixStyle: at this chance per batch, the feature maps after the first and second blocks
+    /// take a mix of their own statistics over time and another window's (at most 1); 0 (the
+    /// default) trains without.
+    #[arg(long, default_value_t = 0.0)]
+    pub(super) mix_style: f32,
     /// SpecAugment: each training window loses two runs of up to this many adjacent log-mel
     /// bands (set to the training mean); 0 (the default) trains without.
     #[arg(long, default_value_t = 0)]
@@ -259,6 +264,13 @@ pub(super) fn configs(
         )
         .into());
     }
+    if !(0.0..=1.0).contains(&args.mix_style) {
+        return Err(format!(
+            "--mix-style is a chance per batch, between 0 (off) and 1, got {}",
+            args.mix_style
+        )
+        .into());
+    }
     if !(0.0..=0.3).contains(&args.label_smoothing) {
         return Err(format!(
             "--label-smoothing is a share of the target, between 0 (off) and 0.3, got {}",
@@ -321,6 +333,7 @@ pub(super) fn configs(
         mask_absent_classes: args.mask_absent_classes,
         adversarial_weight: args.adversarial_weight,
         mixup: args.mixup,
+        mix_style: args.mix_style,
         masks: Masks {
             bands: if args.input.has_bands() {
                 args.band_mask
