@@ -114,8 +114,8 @@ impl Fit<'_, '_, '_> {
         (learner, tally)
     }
 
-    /// One optimiser step on one batch: mixup if asked, the masked and smoothed loss, the
-    /// adversary's reversed loss if any.
+    /// One optimiser step on one batch: mixup and MixStyle if asked, the masked and smoothed
+    /// loss, the adversary's reversed loss if any.
     fn step(
         &mut self,
         learner: Learner,
