@@ -30,13 +30,15 @@ pub fn restyle(maps: Tensor<3>, probability: f32, rng: &mut StdRng) -> Tensor<3>
     let [n, _, _] = maps.dims();
     let device = maps.device();
     let mean = maps.clone().mean_dim(2).detach();
-    let deviation = (maps.clone() - mean.clone())
+    let centred = maps - mean.clone();
+    let deviation = centred
+        .clone()
         .powi_scalar(2)
         .mean_dim(2)
         .add_scalar(EPSILON)
         .sqrt()
         .detach();
-    let standard = (maps - mean.clone()) / deviation.clone();
+    let standard = centred / deviation.clone();
     let mut order: Vec<i64> = (0..n as i64).collect();
     order.shuffle(rng);
     let order = Tensor::<1, Int>::from_data(TensorData::new(order, [n]), &device);
@@ -50,7 +52,8 @@ pub fn restyle(maps: Tensor<3>, probability: f32, rng: &mut StdRng) -> Tensor<3>
 }
 
 /// A draw from the symmetric Beta(`alpha`, `alpha`) by Jöhnk's method (exact for any alpha,
-/// quick for alpha below 1, where nearly every pair of uniforms is accepted).
+/// quick for alpha below 1, where nearly every pair of uniforms is accepted). By hand: the
+/// `rand_distr` already in the lock file is built on rand 0.10, and `train` draws from rand 0.9.
 fn beta(alpha: f64, rng: &mut StdRng) -> f64 {
     loop {
         let x = rng.random::<f64>().powf(1.0 / alpha);
