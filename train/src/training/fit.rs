@@ -21,10 +21,11 @@ use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 use super::average::{WeightAverage, refresh_batch_norm};
 use super::batch::{Batch, smooth};
 use super::jobs::Job;
+use super::risk::{corpus_risks, extrapolated, one_hot, window_losses};
 use super::sampling::{clip_groups, epoch_picks};
 use super::{Epoch, Sample, TrainConfig, Trained, validation_scores};
 use crate::adversary::{CorpusAdversary, strength};
-use crate::augment::mixup::mix;
+use crate::augment::mixup::{Mixed, mix};
 use crate::augment::style::restyle;
 use crate::corpus::Corpus;
 
@@ -143,14 +144,7 @@ impl Fit<'_, '_, '_> {
             .net
             .embed_restyled(x, |maps| restyle(maps, config.mix_style, rng));
         let logits = learner.net.classify(embedding.clone()) + mask.clone();
-        let loss = match mixed {
-            Some(m) => {
-                self.loss_fn.forward(logits.clone(), y.clone()) * (1.0 - m.share)
-                    + self.loss_fn.forward(logits.clone(), m.partner) * m.share
-            }
-            None => self.loss_fn.forward(logits.clone(), y.clone()),
-        };
-        let loss = smooth(loss, logits.clone(), mask, config.label_smoothing);
+        let loss = self.objective(logits.clone(), &y, mask, mixed, chunk, progress_share);
         let predicted = logits.argmax(1).squeeze_dim::<1>(1);
         tally.correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
         tally.loss_sum += f64::from(loss.clone().into_scalar::<f32>());
@@ -166,6 +160,36 @@ impl Fit<'_, '_, '_> {
         };
         let grads = GradientsParams::from_grads(loss.backward(), &learner);
         self.optimizer.step(lr, learner, grads)
+    }
+}
+
+impl Fit<'_, '_, '_> {
+    /// The batch's loss: the cross-entropy (against the mixup partner too, if any), smoothed;
+    /// with `risk_variance`, the mean of the corpora's risks plus their variance, ramped up.
+    fn objective(
+        &self,
+        logits: Tensor<2>,
+        y: &Tensor<1, Int>,
+        mask: Tensor<2>,
+        mixed: Option<Mixed>,
+        chunk: &[&Sample],
+        progress_share: f64,
+    ) -> Tensor<1> {
+        let config = &self.job.config;
+        if config.risk_variance > 0.0 {
+            let targets = one_hot(chunk, &self.device);
+            let losses = window_losses(logits, targets, mask, config.label_smoothing);
+            let beta = strength(config.risk_variance, progress_share);
+            return extrapolated(corpus_risks(losses, chunk, &self.device), beta);
+        }
+        let loss = match mixed {
+            Some(m) => {
+                self.loss_fn.forward(logits.clone(), y.clone()) * (1.0 - m.share)
+                    + self.loss_fn.forward(logits.clone(), m.partner) * m.share
+            }
+            None => self.loss_fn.forward(logits.clone(), y.clone()),
+        };
+        smooth(loss, logits, mask, config.label_smoothing)
     }
 }
 

@@ -99,6 +99,7 @@ mod tests {
                     adversarial_weight: if k == 2 { 0.5 } else { 0.0 },
                     mixup: if k == 1 { 0.4 } else { 0.0 },
                     mix_style: if k == 1 { 0.5 } else { 0.0 },
+                    risk_variance: if k == 2 { 1.0 } else { 0.0 },
                     masks: Masks {
                         bands: if k == 1 { 2 } else { 0 },
                         frames: if k == 1 { 3 } else { 0 },

@@ -6,6 +6,7 @@ mod average;
 mod batch;
 mod fit;
 mod jobs;
+mod risk;
 mod sampling;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,9 @@ pub struct TrainConfig {
     pub mix_style: f32,
     /// Share of each target spread evenly over the classes the window may have (0: none).
     pub label_smoothing: f32,
+    /// Weight of the variance of the corpora's mean losses in each batch's loss, ramped up
+    /// over training (0: the plain loss); see `risk`.
+    pub risk_variance: f32,
     /// SpecAugment's band and frame masks (off by default); see [`crate::augment::masking`].
     pub masks: Masks,
     /// Weight averaging: the network is the mean of its epochs from this share of the epochs on
@@ -187,6 +191,7 @@ pub(crate) mod fixtures {
             mix_style: 0.0,
             masks: Masks::default(),
             label_smoothing: 0.0,
+            risk_variance: 0.0,
             average_from: None,
         }
     }

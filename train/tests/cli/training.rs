@@ -467,11 +467,20 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
         ),
         ("--leave-out=savee", "--leave-out is for protocol (d) alone"),
         ("--leave-out=swahili", "invalid value 'swahili'"),
+        (
+            "--risk-variance=200",
+            "--risk-variance is the weight of the corpora's loss variance",
+        ),
+        (
+            "--risk-variance=1 --mixup=0.2",
+            "--risk-variance needs each window's own loss",
+        ),
     ] {
         // A data root that does not exist: had the flags been checked after reading it, the
         // error would be about the data instead.
         let output = bin()
-            .args(["train", "--data", "/nonexistent/corpora", "--quick", flag])
+            .args(["train", "--data", "/nonexistent/corpora", "--quick"])
+            .args(flag.split(' '))
             .arg("--out")
             .arg(&out_dir)
             .output()

@@ -165,6 +165,12 @@ pub struct Args {
     /// plain labels.
     #[arg(long, default_value_t = 0.1)]
     pub(super) label_smoothing: f32,
+    /// Risk extrapolation (V-REx): each batch's loss is the mean of its corpora's mean losses
+    /// plus this weight (ramped up over training) times their variance, so that no training
+    /// corpus is fitted at the others' expense; 0 (the default) trains on the plain loss.
+    /// Refused with --mixup.
+    #[arg(long, default_value_t = 0.0)]
+    pub(super) risk_variance: f32,
     /// Weight averaging (SWA): each network becomes the mean of its weights over every epoch
     /// from this share of the epochs on (0.5: the second half), its batch-norm statistics
     /// measured again on training batches; without it (the default), the best validation
@@ -271,6 +277,20 @@ pub(super) fn configs(
         )
         .into());
     }
+    if !(0.0..=100.0).contains(&args.risk_variance) {
+        return Err(format!(
+            "--risk-variance is the weight of the corpora's loss variance, between 0 (off) and 100, got {}",
+            args.risk_variance
+        )
+        .into());
+    }
+    if args.risk_variance > 0.0 && args.mixup > 0.0 {
+        return Err(
+            "--risk-variance needs each window's own loss, which mixup blends with a partner's: \
+             use one or the other"
+                .into(),
+        );
+    }
     if !(0.0..=0.3).contains(&args.label_smoothing) {
         return Err(format!(
             "--label-smoothing is a share of the target, between 0 (off) and 0.3, got {}",
@@ -343,6 +363,7 @@ pub(super) fn configs(
             frames: args.frame_mask,
         },
         label_smoothing: args.label_smoothing,
+        risk_variance: args.risk_variance,
         average_from: args.average_from,
     };
     Ok((model_config, train_config))
