@@ -161,9 +161,7 @@ impl Fit<'_, '_, '_> {
         let grads = GradientsParams::from_grads(loss.backward(), &learner);
         self.optimizer.step(lr, learner, grads)
     }
-}
 
-impl Fit<'_, '_, '_> {
     /// The batch's loss: the cross-entropy (against the mixup partner too, if any), smoothed;
     /// with `risk_variance`, the mean of the corpora's risks plus their variance, ramped up.
     fn objective(
