@@ -84,10 +84,15 @@ pub(super) fn smooth(loss: Tensor<1>, logits: Tensor<2>, mask: Tensor<2>, share:
     if share <= 0.0 {
         return loss;
     }
-    let open = mask.greater_elem(-1.0).float();
     let log_p = burn::tensor::activation::log_softmax(logits, 1);
-    let uniform = ((log_p * open.clone()).sum_dim(1).neg() / open.sum_dim(1)).mean();
-    loss * (1.0 - share) + uniform * share
+    loss * (1.0 - share) + open_class_nll(log_p, mask).mean() * share
+}
+
+/// Each window's mean `-log p` over the classes its mask leaves open, `[n, 1]`: the target
+/// label smoothing spreads over them.
+pub(super) fn open_class_nll(log_p: Tensor<2>, mask: Tensor<2>) -> Tensor<2> {
+    let open = mask.greater_elem(-1.0).float();
+    (log_p * open.clone()).sum_dim(1).neg() / open.sum_dim(1)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use burn::tensor::activation::log_softmax;
 use speech_emotion::Emotion;
 
 use super::Sample;
+use super::batch::open_class_nll;
 use crate::adversary::corpus_index;
 
 /// Each window's label as a row of one 1 and six 0s, `[n, classes]`.
@@ -26,8 +27,8 @@ pub(super) fn one_hot(chunk: &[&Sample], device: &Device) -> Tensor<2> {
 }
 
 /// Each window's loss, `[n]`: `(1 - share)` of its cross-entropy against `targets` plus `share`
-/// of its mean `-log p` over the classes `mask` leaves open; their mean is the batch loss that
-/// `super::batch::smooth` gives.
+/// of its mean `-log p` over the classes `mask` leaves open ([`open_class_nll`]); their mean is
+/// the batch loss that `super::batch::smooth` gives.
 pub(super) fn window_losses(
     logits: Tensor<2>,
     targets: Tensor<2>,
@@ -36,9 +37,7 @@ pub(super) fn window_losses(
 ) -> Tensor<1> {
     let log_p = log_softmax(logits, 1);
     let nll = (log_p.clone() * targets).sum_dim(1).neg();
-    let open = mask.greater_elem(-1.0).float();
-    let uniform = (log_p * open.clone()).sum_dim(1).neg() / open.sum_dim(1);
-    (nll * (1.0 - share) + uniform * share).squeeze_dim(1)
+    (nll * (1.0 - share) + open_class_nll(log_p, mask) * share).squeeze_dim(1)
 }
 
 /// The mean of `losses` over each corpus's windows, one entry per corpus the batch holds (in
