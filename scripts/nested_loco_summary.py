@@ -1,7 +1,6 @@
 """Summary of scripts/nested_loco.sh: for each corpus set aside, the mean inner (d) UAR of the
 networks trained without it, plain and with each held-out corpus standardised by its own
-statistics, and the worst top answer over its true share; then the mean over the outer folds;
-then sets smaller than a corpus, and the bands moved at test time, where the run measured them.
+statistics, and the worst top answer over its true share; then the mean over the outer folds.
 Usage: python3 scripts/nested_loco_summary.py OUT CORPUS..."""
 import json
 import sys
@@ -36,21 +35,6 @@ print(f"{'mean':<10}" + "".join(f"{m:>26.3f}" for m in means))
 for label, _ in ways[1:]:
     wins = sum(r[label][0] > r["plain"][0] for r in rows)
     print(f"{label}: above plain in {wins} of {len(rows)} outer folds")
-
-# Test-time band moves on the same networks (runs from session 42's code on).
-moved = {}
-for row, corpus in zip(rows, corpora):
-    path = out / corpus / f"emotion-cnn-without-{corpus}-figures.json"
-    d = json.loads(path.read_text())["evaluation"]["d"]
-    for m in d.get("band_moved", []):
-        moved.setdefault(tuple(m["moves"]), []).append((corpus, m, row["plain"][0]))
-for moves, folds in moved.items():
-    mean = sum(m["mean_uar"] for _, m, _ in folds) / len(folds)
-    wins = sum(m["mean_uar"] > p for _, m, p in folds)
-    cells = ", ".join(f"{c} {m['mean_uar']:.4f} (lowest {m['min_uar']:.3f}, {lean(m['max_spread_ratio']).strip()})"
-                      for c, m, _ in folds)
-    print(f"bands moved by {list(moves)} at test time: nested mean UAR {mean:.4f} over {len(folds)} "
-          f"outer folds, above plain in {wins} ({cells})")
 
 # Sets smaller than a corpus (runs from session 28's last code on): the mean and deviation of
 # random sets of each size, the mean over the inner corpora, then over the outer folds, and in

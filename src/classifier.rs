@@ -9,7 +9,7 @@ use crate::audio::resample;
 use crate::emotion::Emotion;
 use crate::error::{Error, Result};
 use crate::features::{FeatureExtractor, Matrix};
-use crate::input::{Normalization, shift_bands, window_features};
+use crate::input::{Normalization, window_features};
 use crate::metadata::ModelMetadata;
 use crate::model::{Ensemble, MIN_FRAMES};
 use crate::parallel::map_in_order;
@@ -31,9 +31,6 @@ pub struct Classifier {
     metadata: ModelMetadata,
     extractor: FeatureExtractor,
     device: Device,
-    /// The band moves each window is classified with, its probabilities their mean: `[0]`,
-    /// the window as it is, unless [`Self::with_band_moves`] says otherwise.
-    band_moves: Vec<isize>,
 }
 
 impl Classifier {
@@ -78,7 +75,6 @@ impl Classifier {
             metadata,
             extractor,
             device,
-            band_moves: vec![0],
         })
     }
 
@@ -98,7 +94,6 @@ impl Classifier {
             metadata,
             extractor,
             device: cpu(),
-            band_moves: vec![0],
         })
     }
 
@@ -217,66 +212,18 @@ impl Classifier {
             extractor: FeatureExtractor::new(metadata.features.clone())?,
             metadata,
             device: self.device.clone(),
-            band_moves: self.band_moves.clone(),
-        })
-    }
-
-    /// A second classifier over the same network that averages each window's probabilities
-    /// over copies of its standardised input with the log-mel bands moved by each of `moves`
-    /// bands (0 is the input itself), as training moves them: an answer less tied to where one
-    /// voice's harmonics and formants sit. Each move is one more pass of the network. Refused
-    /// without log-mel bands, without a move, or with a move as large as the bands.
-    pub fn with_band_moves(&self, moves: &[isize]) -> Result<Self> {
-        let input = self.metadata.input;
-        let bands = input.channels(&self.metadata.features) - input.spectral_from();
-        if !input.has_bands() || moves.is_empty() || moves.iter().any(|m| m.unsigned_abs() >= bands)
-        {
-            return Err(Error::Config(format!(
-                "band moves {moves:?}: need at least one, each smaller than the input's {bands} log-mel bands (input {input:?})"
-            )));
-        }
-        Ok(Self {
-            model: self.model.clone(),
-            metadata: self.metadata.clone(),
-            extractor: FeatureExtractor::new(self.metadata.features.clone())?,
-            device: self.device.clone(),
-            band_moves: moves.to_vec(),
         })
     }
 
     /// Class probabilities of normalised inputs, in batches, calibrated when the model has a
     /// calibration.
     pub fn probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {
-        let raw = if self.band_moves == [0] {
-            let refs: Vec<&Matrix> = inputs.iter().collect();
-            batch_probabilities(&self.model, &refs, &self.device)?
-        } else {
-            self.moved_probabilities(inputs)?
-        };
+        let refs: Vec<&Matrix> = inputs.iter().collect();
+        let raw = batch_probabilities(&self.model, &refs, &self.device)?;
         Ok(match &self.metadata.calibration {
             Some(c) => raw.iter().map(|p| c.apply(p)).collect(),
             None => raw,
         })
-    }
-
-    /// Each input's probabilities as the mean over its copies with the bands moved by
-    /// `self.band_moves`.
-    fn moved_probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {
-        let from = self.metadata.input.spectral_from();
-        let moved: Vec<Matrix> = inputs
-            .iter()
-            .flat_map(|m| {
-                self.band_moves
-                    .iter()
-                    .map(move |&k| shift_bands(m, from, k))
-            })
-            .collect();
-        let refs: Vec<&Matrix> = moved.iter().collect();
-        let all = batch_probabilities(&self.model, &refs, &self.device)?;
-        Ok(all
-            .chunks(self.band_moves.len())
-            .map(Probabilities::mean)
-            .collect())
     }
 }
 

@@ -2,10 +2,6 @@
 //! then the MFCCs or the log-mel bands), one column per frame, standardised with the training
 //! set's statistics.
 
-mod bands;
-
-pub use bands::shift_bands;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;

@@ -6,7 +6,6 @@
 pub mod adaptation;
 pub mod adversary;
 pub mod augment;
-pub mod band_moves;
 pub mod calibration;
 pub mod commands;
 pub mod corpus;

@@ -7,7 +7,6 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::adaptation::{self, SetNormalised};
-use crate::band_moves;
 use crate::corpus::Corpus;
 use crate::metrics::Report;
 use crate::plot::confusion_png;
@@ -23,7 +22,6 @@ pub fn leave_one_corpus_out(
     let mut folds = serde_json::Map::new();
     let mut summary = Vec::new();
     let mut adapted = Vec::new();
-    let mut moved = Vec::new();
     let held = corpora(setup.clips);
     let specs: Vec<(Protocol, Option<Corpus>)> =
         held.iter().map(|&c| (Protocol::D, Some(c))).collect();
@@ -49,7 +47,6 @@ pub fn leave_one_corpus_out(
             .unwrap_or(0.0);
         summary.push((corpus.name(), report.clone(), valid));
         adapted.push((corpus.name(), outcome.set_normalised));
-        moved.push(outcome.band_moved);
         folds.insert(
             corpus.name().into(),
             serde_json::Value::Object(outcome.entry),
@@ -74,14 +71,6 @@ pub fn leave_one_corpus_out(
         .map(|(name, m)| (*name, m.as_slice()))
         .collect();
     let set_normalised = adaptation::summary(&measured);
-    let band_moved = band_moves::summary(&moved.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    for m in &band_moved {
-        eprintln!(
-            "(d) mean UAR with the bands moved by {} at test time (the same networks): {:.3}",
-            m["moves"],
-            m["mean_uar"].as_f64().unwrap_or(0.0)
-        );
-    }
     let entry = json!({
         "protocol": Protocol::D.describe(),
         "unit": "clip, classified from its file exactly as `predict` does",
@@ -93,7 +82,6 @@ pub fn leave_one_corpus_out(
         "mean_valid_uar": mean(&|s| s.2),
         "mean_uar_without_prior": without_prior,
         "set_normalised": set_normalised,
-        "band_moved": band_moved,
         "folds": folds,
     });
     if let Some(plain) = without_prior {

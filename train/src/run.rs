@@ -13,7 +13,6 @@ use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::{Classifier, Emotion};
 
 use crate::adaptation::{self, SetNormalised};
-use crate::band_moves::{self, BandMoved};
 use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
@@ -61,8 +60,6 @@ pub struct Outcome {
     pub entry: serde_json::Map<String, serde_json::Value>,
     /// (d) only: the same networks with each set standardised by its own statistics.
     pub set_normalised: Vec<SetNormalised>,
-    /// (d) only: the same networks with each window's bands moved at test time.
-    pub band_moved: Vec<BandMoved>,
 }
 
 /// Trains and scores each `(protocol, held)` run (for (d), `held` is the corpus its fold tests
@@ -161,7 +158,6 @@ fn finish(
     entry.insert("valid_uar".into(), json!(valid_uar));
     entry.insert("valid_accuracy".into(), json!(valid_report.accuracy));
     entry.insert("networks".into(), json!(networks));
-    let mut band_moved = Vec::new();
     let report = match (&split.clip_roles, protocol) {
         (_, Protocol::Ship) => {
             if let Some(roles) = &split.clip_roles {
@@ -197,15 +193,7 @@ fn finish(
             );
             Some(Report::new(&pairs))
         }
-        (Some(roles), _) => {
-            let (report, classifier) = clip_report(setup, roles, &model, &metadata, &mut entry)?;
-            if protocol == Protocol::D {
-                let test_clips = with_role(setup.clips, roles, Role::Test);
-                band_moved = band_moves::measure(&classifier, &test_clips)?;
-                entry.insert("band_moved".into(), json!(band_moved));
-            }
-            Some(report)
-        }
+        (Some(roles), _) => Some(clip_report(setup, roles, &model, &metadata, &mut entry)?),
     };
     if let Some(report) = &report {
         eprintln!("{name}\n{}", report.table());
@@ -224,7 +212,6 @@ fn finish(
         report,
         entry,
         set_normalised,
-        band_moved,
     })
 }
 
@@ -266,31 +253,29 @@ fn set_normalised(
     adaptation::measure(model, metadata, &valid, &test, draws)
 }
 
-/// The clips of one role.
-fn with_role<'a>(clips: &'a [Clip], roles: &[Role], role: Role) -> Vec<&'a Clip> {
-    clips
-        .iter()
-        .zip(roles)
-        .filter(|(_, r)| **r == role)
-        .map(|(c, _)| c)
-        .collect()
-}
-
 /// The report on a split's test clips, each classified from its file as `predict` does, with
 /// the training clips' prior taken out when [`PRIOR_CORRECTION`] says the shipped model does;
 /// then the same without it (`report_without_prior`), so that the two compare on one model.
-/// Also returns the classifier that answered, for further measures on the same clips.
 fn clip_report(
     setup: &Setup,
     roles: &[Role],
     model: &Ensemble,
     metadata: &ModelMetadata,
     entry: &mut serde_json::Map<String, serde_json::Value>,
-) -> Result<(Report, Classifier), Box<dyn std::error::Error>> {
-    let test_clips = with_role(setup.clips, roles, Role::Test);
+) -> Result<Report, Box<dyn std::error::Error>> {
+    let with_role = |role: Role| -> Vec<&Clip> {
+        setup
+            .clips
+            .iter()
+            .zip(roles)
+            .filter(|(_, r)| **r == role)
+            .map(|(c, _)| c)
+            .collect()
+    };
+    let test_clips = with_role(Role::Test);
     let corrected = ModelMetadata {
         calibration: Some(Calibration {
-            prior: Some(class_prior(with_role(setup.clips, roles, Role::Train))),
+            prior: Some(class_prior(with_role(Role::Train))),
             ..Calibration::identity()
         }),
         ..metadata.clone()
@@ -317,7 +302,7 @@ fn clip_report(
         let report = Report::new(&evaluate_clips(&plain, &test_clips).pairs());
         entry.insert("report_without_prior".into(), serde_json::to_value(report)?);
     }
-    Ok((Report::new(&outcome.pairs()), classifier))
+    Ok(Report::new(&outcome.pairs()))
 }
 
 /// `c`, `d-nEMO`, ...

@@ -3,6 +3,7 @@
 //! (`channel.rs`). Every transform is deterministic for a given RNG seed; only training windows
 //! of the augmented copies are ever trained on.
 
+pub mod bands;
 pub mod channel;
 pub mod masking;
 pub mod mixup;

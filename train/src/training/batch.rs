@@ -5,10 +5,10 @@ use burn::prelude::*;
 use rand::Rng;
 use rand::rngs::StdRng;
 use speech_emotion::Emotion;
-use speech_emotion::input::shift_bands;
 
 use super::{Sample, Standardisation, TrainConfig};
 use crate::adversary::corpus_index;
+use crate::augment::bands::shift_bands;
 
 /// The tensors of one batch of `n` windows.
 pub(super) struct Batch {

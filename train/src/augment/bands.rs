@@ -1,9 +1,8 @@
-//! The log-mel bands of a model input moved up or down by a few bands. A voice higher or lower
-//! than any training voice moves its harmonics and formants along the mel axis: training moves
-//! each window at random so that the network learns to look past it, and a classifier may
-//! average its answers over a few moves ([`crate::Classifier::with_band_moves`]).
+//! Augmentation of a model input during training: the log-mel bands moved up or down by a few
+//! bands. A voice higher or lower than any training voice moves its harmonics and formants along
+//! the mel axis; the network sees such shifts and learns to look past them.
 
-use crate::features::Matrix;
+use speech_emotion::features::Matrix;
 
 /// A copy of `input` whose rows from `first` on are moved by `offset` rows (positive: towards
 /// higher bands), the edge band repeated where the move leaves a gap. Rows before `first` (ZCR,
