@@ -5,7 +5,8 @@ This measures, on the raw recordings (before any of the model's normalisation), 
 a speaker's neutral and sad clips in each corpus, so one can see whether the corpora agree on what
 sad sounds like. For each cue it prints the mean over speakers of (sad mean - neutral mean), divided
 by the corpus's within-class standard deviation (an effect size: 0.5 is a clear shift, 2 a large one),
-then the raw means.
+then the raw means. "paired" counts the speakers with clips of both classes, over whom the
+shifts are averaged.
 
 Usage (scripts/sad_cues.sh sets up librosa): python scripts/sad_cues.py [--data DIR] [--per-class N]
 """
@@ -77,6 +78,11 @@ def cues(path):
     }
 
 
+def paired_speakers(rows):
+    """Speakers with at least one clip of each class."""
+    return {s for s, label, _ in rows if label == "sad"} & {s for s, label, _ in rows if label == "neutral"}
+
+
 def effect_size(rows, cue):
     """Mean over speakers of (sad mean - neutral mean) over the mean within-class deviation."""
     values = [(s, label, c[cue]) for s, label, c in rows if not np.isnan(c[cue])]
@@ -93,7 +99,7 @@ def effect_size(rows, cue):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="../shared/data")
-    parser.add_argument("--per-class", type=int, default=40, help="clips drawn per class and corpus")
+    parser.add_argument("--per-class", type=int, default=40, help="clips drawn per class and corpus (at most)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     random.seed(args.seed)
@@ -111,10 +117,10 @@ def main():
         ]
     names = list(next(iter(measured.values()))[0][2])
     print("sad against neutral, effect size (within speakers; 0.5 clear, 2 large)")
-    print(f"{'corpus':8} {'speakers':>8} " + " ".join(f"{n:>11}" for n in names))
+    print(f"{'corpus':8} {'clips':>6} {'paired':>6} " + " ".join(f"{n:>11}" for n in names))
     for corpus, rows in measured.items():
-        speakers = len({s for s, _, _ in rows})
-        print(f"{corpus:8} {speakers:8} " + " ".join(f"{effect_size(rows, n):11.2f}" for n in names))
+        paired = len(paired_speakers(rows))
+        print(f"{corpus:8} {len(rows):6} {paired:6} " + " ".join(f"{effect_size(rows, n):11.2f}" for n in names))
     print("\nmeans, neutral -> sad")
     for corpus, rows in measured.items():
         means = {lab: {n: np.nanmean([c[n] for _, label, c in rows if label == lab]) for n in names} for lab in ("neutral", "sad")}
