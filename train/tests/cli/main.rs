@@ -7,6 +7,7 @@ use std::process::Command;
 
 mod features;
 mod half;
+mod leave_one_out;
 mod predict;
 mod training;
 
