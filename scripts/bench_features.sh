@@ -3,9 +3,6 @@
 # target/bench-venv from PyPI on first use, then runs scripts/bench_librosa.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=target/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import librosa, soundfile' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet librosa soundfile
-fi
-exec "$venv/bin/python" scripts/bench_librosa.py "$@"
+. scripts/bench_venv.sh
+py=$(bench_python librosa soundfile)
+exec "$py" scripts/bench_librosa.py "$@"

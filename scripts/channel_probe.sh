@@ -4,10 +4,7 @@
 # scripts/channel_probe.py MODEL [CHANGE...].
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=target/bench-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import librosa, soundfile, scipy' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet librosa soundfile scipy
-fi
+. scripts/bench_venv.sh
+py=$(bench_python librosa soundfile scipy)
 cargo build --release -p train --quiet
-exec "$venv/bin/python" scripts/channel_probe.py "$@"
+exec "$py" scripts/channel_probe.py "$@"

@@ -9,12 +9,8 @@ target="${CARGO_TARGET_DIR:-target}"
 out="$target/long-audio"
 mkdir -p "$out"
 # numpy, scipy and soundfile write the files; the same venv as scripts/bench_features.sh, from PyPI.
-venv="$target/bench-venv"
-if ! "$venv/bin/python" -c 'import numpy, scipy, soundfile' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet numpy scipy soundfile
-fi
-py="$venv/bin/python"
+. scripts/bench_venv.sh
+py=$(bench_python numpy scipy soundfile)
 cargo build --release -p train --quiet
 for minutes in 10 60; do
   wav="$out/speech-${minutes}min.wav"
