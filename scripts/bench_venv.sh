@@ -6,8 +6,10 @@ bench_python() {
   local imports
   imports=$(IFS=,; echo "$*")
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import $imports" 2>/dev/null; then
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet "$@" >&2
+    python3 -m venv "$venv" >&2 && "$venv/bin/pip" install --quiet "$@" >&2 || {
+      echo "error: could not install $* into $venv from PyPI" >&2
+      return 1
+    }
   fi
   echo "$venv/bin/python"
 }
