@@ -68,6 +68,9 @@ pub enum Role {
     Train,
     Valid,
     Test,
+    /// A training-side clip of a class its corpus is not taught from (`--untaught`): neither
+    /// trained nor validated on, nor tested.
+    Untaught,
 }
 
 fn crema_actor(speaker: &str) -> Option<u32> {

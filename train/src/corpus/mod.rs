@@ -78,3 +78,50 @@ pub struct Clip {
     /// The label.
     pub emotion: Emotion,
 }
+
+/// A class of a corpus from `corpus:emotion` (`ased:sad`), for options that name one; the
+/// corpus must record the class.
+pub fn corpus_class(value: &str) -> Result<(Corpus, Emotion), String> {
+    let (corpus, emotion) = value
+        .split_once(':')
+        .ok_or_else(|| format!("`{value}`: expected corpus:emotion, as in ased:sad"))?;
+    let corpus = <Corpus as clap::ValueEnum>::from_str(corpus, true)
+        .map_err(|_| format!("`{corpus}`: expected ravdess, tess, savee, crema-d, nemo or ased"))?;
+    let emotion = Emotion::ALL
+        .into_iter()
+        .find(|e| e.name().eq_ignore_ascii_case(emotion))
+        .ok_or_else(|| {
+            format!("`{emotion}`: expected neutral, happy, sad, angry, fear, disgust or surprise")
+        })?;
+    if !corpus.classes().contains(&emotion) {
+        return Err(format!("{} records no {emotion}", corpus.name()));
+    }
+    Ok((corpus, emotion))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corpus_class_is_read_from_its_names() {
+        assert_eq!(corpus_class("ased:sad"), Ok((Corpus::Ased, Emotion::Sad)));
+        assert_eq!(
+            corpus_class("CREMA-D:Fear"),
+            Ok((Corpus::CremaD, Emotion::Fear))
+        );
+    }
+
+    #[test]
+    fn a_bad_corpus_class_says_what_is_wrong() {
+        for (value, says) in [
+            ("ased", "expected corpus:emotion"),
+            ("emodb:sad", "`emodb`: expected ravdess"),
+            ("ased:bored", "`bored`: expected neutral"),
+            ("ased:surprise", "ASED records no surprise"),
+        ] {
+            let error = corpus_class(value).unwrap_err();
+            assert!(error.contains(says), "{value}: {error}");
+        }
+    }
+}

@@ -8,7 +8,7 @@ use speech_emotion::input::Normalization;
 
 use super::Setup;
 use crate::adaptation::{SetStatistics, by_corpus};
-use crate::corpus::Corpus;
+use crate::corpus::{Clip, Corpus};
 use crate::protocol::{Protocol, Role, clip_roles, window_roles};
 use crate::training::{Sample, Standardisation};
 
@@ -33,10 +33,28 @@ pub(super) struct Split {
 impl Split {
     pub(super) fn new(setup: &Setup, protocol: Protocol, held: Option<Corpus>) -> Self {
         let seed = setup.train_config.seed;
-        let clip_roles =
-            (protocol != Protocol::A).then(|| clip_roles(protocol, setup.clips, seed, held));
+        let untaught = |role: Role, clip: &Clip| {
+            if role == Role::Train && !setup.train_config.teaches(clip.corpus, clip.emotion) {
+                Role::Untaught
+            } else {
+                role
+            }
+        };
+        let clip_roles = (protocol != Protocol::A).then(|| {
+            let roles = clip_roles(protocol, setup.clips, seed, held);
+            setup
+                .clips
+                .iter()
+                .zip(roles)
+                .map(|(c, r)| untaught(r, c))
+                .collect::<Vec<_>>()
+        });
         let roles: Vec<Role> = match &clip_roles {
-            None => window_roles(setup.examples.len(), seed),
+            None => window_roles(setup.examples.len(), seed)
+                .into_iter()
+                .zip(setup.examples)
+                .map(|(r, e)| untaught(r, &setup.clips[e.clip]))
+                .collect(),
             Some(roles) => setup.examples.iter().map(|e| roles[e.clip]).collect(),
         };
         let normalization = Normalization::fit_scaled(

@@ -58,7 +58,7 @@ impl Batch {
             .iter()
             .flat_map(|s| {
                 Emotion::ALL.map(|e| {
-                    if !config.mask_absent_classes || s.corpus.classes().contains(&e) {
+                    if config.teaches(s.corpus, e) {
                         0.0
                     } else {
                         -1e4

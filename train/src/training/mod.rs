@@ -64,6 +64,19 @@ pub struct TrainConfig {
     /// (`None`: the best validation epoch's); see `average`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub average_from: Option<f64>,
+    /// Classes a corpus records but is not taught from: its training clips of that class are
+    /// set aside and its other windows' loss leaves the class out (empty: every class taught).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub untaught: Vec<(Corpus, Emotion)>,
+}
+
+impl TrainConfig {
+    /// Whether a training window of `corpus` takes part in the loss of `emotion`: the corpus
+    /// records it (when absent classes are masked) and is not told to leave it untaught.
+    pub fn teaches(&self, corpus: Corpus, emotion: Emotion) -> bool {
+        (!self.mask_absent_classes || corpus.classes().contains(&emotion))
+            && !self.untaught.contains(&(corpus, emotion))
+    }
 }
 
 /// How training windows are standardised as batches are made.
@@ -193,6 +206,7 @@ pub(crate) mod fixtures {
             label_smoothing: 0.0,
             risk_variance: 0.0,
             average_from: None,
+            untaught: Vec::new(),
         }
     }
 }
@@ -200,6 +214,25 @@ pub(crate) mod fixtures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_untaught_class_leaves_only_its_own_corpus() {
+        use Emotion::*;
+        let config = TrainConfig {
+            untaught: vec![(Corpus::Ased, Sad)],
+            ..fixtures::config(1)
+        };
+        assert!(!config.teaches(Corpus::Ased, Sad));
+        assert!(config.teaches(Corpus::Ased, Fear));
+        assert!(config.teaches(Corpus::Tess, Sad));
+        assert!(!config.teaches(Corpus::Ased, Disgust));
+        let unmasked = TrainConfig {
+            mask_absent_classes: false,
+            ..config
+        };
+        assert!(unmasked.teaches(Corpus::Ased, Disgust));
+        assert!(!unmasked.teaches(Corpus::Ased, Sad));
+    }
     #[test]
     fn mean_corpus_uar_weighs_corpora_equally() {
         use Emotion::*;

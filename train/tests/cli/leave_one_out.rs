@@ -1,6 +1,7 @@
 //! Protocol (d) as a user runs it: the folds validated each corpus by its own statistics, a
-//! corpus set aside for nested leave-one-corpus-out never read by the inner folds, the nested
-//! runs compared by the shipping rule's script, and a set-aside corpus refused beside a model.
+//! corpus set aside for nested leave-one-corpus-out never read by the inner folds (nor a class
+//! left untaught), the nested runs compared by the shipping rule's script, and a set-aside corpus
+//! refused beside a model.
 
 use super::*;
 
@@ -47,7 +48,17 @@ fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
 
 #[test]
 fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
-    let (out, output) = quick_d("left-out", &["--epochs", "1", "--leave-out", "nemo"]);
+    let (out, output) = quick_d(
+        "left-out",
+        &[
+            "--epochs",
+            "1",
+            "--leave-out",
+            "nemo",
+            "--untaught",
+            "ased:sad",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!out.join("emotion-cnn-figures.json").exists());
@@ -62,6 +73,19 @@ fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
         let speakers = fold["speakers"].to_string();
         assert!(speakers.contains("savee-"), "{corpus}: {speakers}");
         assert!(!speakers.contains("nemo-"), "{corpus}: {speakers}");
+        // ASED's sad training clips are set aside; held out, ASED is tested on all of them.
+        let untaught = fold["speakers"]["untaught"].as_array();
+        if corpus == "ASED" {
+            assert!(untaught.is_none(), "{speakers}");
+        } else {
+            let untaught = untaught.unwrap();
+            assert!(untaught.len() > 10, "{speakers}");
+            assert!(
+                untaught
+                    .iter()
+                    .all(|s| s.as_str().unwrap().starts_with("ased-"))
+            );
+        }
     }
     assert!(d["set_normalised"]["mean_and_std"]["mean_uar"].is_f64());
     assert!(!out.join("confusion-d-nemo.png").exists());

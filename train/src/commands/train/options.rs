@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use serde_json::json;
+use speech_emotion::Emotion;
 use speech_emotion::features::FeatureConfig;
 use speech_emotion::input::InputKind;
 use speech_emotion::model::{MAX_MEMBERS, ModelConfig};
@@ -177,6 +178,12 @@ pub struct Args {
     /// epoch's network.
     #[arg(long)]
     pub(super) average_from: Option<f64>,
+    /// Classes a corpus records but is not taught from, as `corpus:emotion` (`ased:sad`, comma
+    /// separated): its training clips of that class are set aside and the class leaves its
+    /// windows' loss, as for a class it lacks; its validation and test clips stay. An
+    /// experiment for a corpus whose acted class sounds like another class elsewhere.
+    #[arg(long, value_delimiter = ',', value_parser = crate::corpus::corpus_class)]
+    pub(super) untaught: Vec<(Corpus, Emotion)>,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -365,6 +372,7 @@ pub(super) fn configs(
         label_smoothing: args.label_smoothing,
         risk_variance: args.risk_variance,
         average_from: args.average_from,
+        untaught: args.untaught.clone(),
     };
     Ok((model_config, train_config))
 }
