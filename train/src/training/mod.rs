@@ -233,6 +233,7 @@ mod tests {
         assert!(unmasked.teaches(Corpus::Ased, Disgust));
         assert!(!unmasked.teaches(Corpus::Ased, Sad));
     }
+
     #[test]
     fn mean_corpus_uar_weighs_corpora_equally() {
         use Emotion::*;
