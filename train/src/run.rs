@@ -130,7 +130,7 @@ fn finish(
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
     let (protocol, name) = (split.protocol, run_name(split.protocol, split.held));
     let seed = setup.train_config.seed;
-    let networks: Vec<serde_json::Value> = trained
+    let mut networks: Vec<serde_json::Value> = trained
         .iter()
         .enumerate()
         .map(|(i, (_, history))| {
@@ -157,7 +157,6 @@ fn finish(
     entry.insert("protocol".into(), json!(protocol.describe()));
     entry.insert("valid_uar".into(), json!(valid_uar));
     entry.insert("valid_accuracy".into(), json!(valid_report.accuracy));
-    entry.insert("networks".into(), json!(networks));
     let report = match (&split.clip_roles, protocol) {
         (_, Protocol::Ship) => {
             if let Some(roles) = &split.clip_roles {
@@ -195,6 +194,18 @@ fn finish(
         }
         (Some(roles), _) => Some(clip_report(setup, roles, &model, &metadata, &mut entry)?),
     };
+    if let (Some(roles), Protocol::D) = (&split.clip_roles, protocol)
+        && model.len() > 1
+    {
+        for (network, alone) in networks
+            .iter_mut()
+            .zip(member_reports(setup, roles, &model, &metadata)?)
+        {
+            network["test_uar"] = json!(alone.uar);
+            network["test_report"] = serde_json::to_value(alone)?;
+        }
+    }
+    entry.insert("networks".into(), json!(networks));
     if let Some(report) = &report {
         eprintln!("{name}\n{}", report.table());
         entry.insert("report".into(), serde_json::to_value(report)?);
@@ -263,29 +274,8 @@ fn clip_report(
     metadata: &ModelMetadata,
     entry: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Result<Report, Box<dyn std::error::Error>> {
-    let with_role = |role: Role| -> Vec<&Clip> {
-        setup
-            .clips
-            .iter()
-            .zip(roles)
-            .filter(|(_, r)| **r == role)
-            .map(|(c, _)| c)
-            .collect()
-    };
-    let test_clips = with_role(Role::Test);
-    let corrected = ModelMetadata {
-        calibration: Some(Calibration {
-            prior: Some(class_prior(with_role(Role::Train))),
-            ..Calibration::identity()
-        }),
-        ..metadata.clone()
-    };
-    let shipped_way = if PRIOR_CORRECTION {
-        &corrected
-    } else {
-        metadata
-    };
-    let classifier = Classifier::from_model(model.clone(), shipped_way.clone())?;
+    let test_clips = clips_in(setup, roles, Role::Test);
+    let classifier = Classifier::from_model(model.clone(), shipped_way(setup, roles, metadata))?;
     let outcome = evaluate_clips(&classifier, &test_clips);
     entry.insert(
         "unit".into(),
@@ -303,6 +293,60 @@ fn clip_report(
         entry.insert("report_without_prior".into(), serde_json::to_value(report)?);
     }
     Ok(Report::new(&outcome.pairs()))
+}
+
+/// Each member network of a (d) fold's model scored alone on the fold's test clips, as
+/// [`clip_report`] scores the model, so that what averaging the networks adds on a corpus never
+/// heard shows against the networks it averages.
+fn member_reports(
+    setup: &Setup,
+    roles: &[Role],
+    model: &Ensemble,
+    metadata: &ModelMetadata,
+) -> Result<Vec<Report>, Box<dyn std::error::Error>> {
+    let test_clips = clips_in(setup, roles, Role::Test);
+    let alone = ModelMetadata {
+        model: ModelConfig {
+            members: 1,
+            ..metadata.model.clone()
+        },
+        ..shipped_way(setup, roles, metadata)
+    };
+    let mut reports = Vec::new();
+    for member in model.clone().into_members() {
+        let single = Ensemble::new(vec![member]).ok_or("no network")?;
+        let classifier = Classifier::from_model(single, alone.clone())?;
+        reports.push(Report::new(
+            &evaluate_clips(&classifier, &test_clips).pairs(),
+        ));
+    }
+    Ok(reports)
+}
+
+/// The clips of a split with the role `role`.
+fn clips_in<'c>(setup: &Setup<'c>, roles: &[Role], role: Role) -> Vec<&'c Clip> {
+    setup
+        .clips
+        .iter()
+        .zip(roles)
+        .filter(|(_, r)| **r == role)
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// The metadata a split's test clips are classified with, as the shipped model answers: with
+/// the training clips' prior taken out when [`PRIOR_CORRECTION`] says so.
+fn shipped_way(setup: &Setup, roles: &[Role], metadata: &ModelMetadata) -> ModelMetadata {
+    if !PRIOR_CORRECTION {
+        return metadata.clone();
+    }
+    ModelMetadata {
+        calibration: Some(Calibration {
+            prior: Some(class_prior(clips_in(setup, roles, Role::Train))),
+            ..Calibration::identity()
+        }),
+        ..metadata.clone()
+    }
 }
 
 /// `c`, `d-nEMO`, ...

@@ -53,6 +53,7 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
     // Leave one corpus out: a fold per corpus, tested on that corpus's speakers only, with its
     // UAR, answer spread and confusion image; the mean UAR over the folds.
     let d = &meta["evaluation"]["d"];
+    let mut answered_apart = 0;
     for (corpus, prefix) in [
         ("RAVDESS", "ravdess-"),
         ("TESS", "tess-"),
@@ -131,9 +132,22 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             "{corpus}"
         );
         assert!(adapted[0].get("one_emotion").is_none(), "{corpus}");
+        // Each network of the fold's model scored alone on the same clips.
+        for network in fold["networks"].as_array().unwrap() {
+            let alone = &network["test_report"];
+            assert_eq!(alone["n"], fold["report"]["n"], "{corpus}");
+            assert_eq!(network["test_uar"], alone["uar"], "{corpus}");
+            if alone["predicted_share"] != fold["report"]["predicted_share"] {
+                answered_apart += 1;
+            }
+        }
         let image = out.join(format!("confusion-d-{}.png", corpus.to_lowercase()));
         assert!(image.exists(), "{}", image.display());
     }
+    assert!(
+        answered_apart > 0,
+        "every network alone answered exactly as the averaged model"
+    );
     assert!(d["mean_uar"].as_f64().is_some() && d["mean_valid_uar"].as_f64().is_some());
     assert!(
         d["set_normalised"]["mean_and_std"]["mean_valid_uar"]
