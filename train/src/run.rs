@@ -23,6 +23,7 @@ use crate::set_size::ClipWindows;
 use crate::training::{Job, Sample, TrainConfig, Trained, train_jobs, validation_scores};
 
 mod split;
+mod teachers;
 
 use split::Split;
 
@@ -64,7 +65,8 @@ pub struct Outcome {
 
 /// Trains and scores each `(protocol, held)` run (for (d), `held` is the corpus its fold tests
 /// on); `None` for a run whose split leaves no training or no validation data. The networks of
-/// all the runs are trained side by side on every core.
+/// all the runs are trained side by side on every core; with distillation, every run's teachers
+/// first.
 pub fn run_many(
     setup: &Setup,
     specs: &[(Protocol, Option<Corpus>)],
@@ -75,50 +77,84 @@ pub fn run_many(
         .collect();
     let sets: Vec<(Vec<Sample>, Vec<Sample>)> =
         splits.iter().map(|split| split.samples(setup)).collect();
-    let mut jobs = Vec::new();
     for (split, (train_set, valid_set)) in splits.iter().zip(&sets) {
-        let name = run_name(split.protocol, split.held);
-        if train_set.is_empty() || valid_set.is_empty() {
-            continue;
-        }
-        eprintln!(
-            "{name}: training windows {} (clips {}), validation windows {}",
-            train_set.len(),
-            train_set
-                .iter()
-                .map(|s| s.group)
-                .collect::<HashSet<_>>()
-                .len(),
-            valid_set.len()
-        );
-        for member in 0..setup.model_config.members {
-            jobs.push(Job {
-                config: TrainConfig {
-                    seed: setup.train_config.seed + member as u64,
-                    ..setup.train_config.clone()
-                },
-                train: train_set,
-                valid: valid_set,
-                normalization: Some(split.standardisation()),
-                label: format!(
-                    "{name} network {}/{}",
-                    member + 1,
-                    setup.model_config.members
-                ),
-            });
+        if !train_set.is_empty() && !valid_set.is_empty() {
+            eprintln!(
+                "{}: training windows {} (clips {}), validation windows {}",
+                run_name(split.protocol, split.held),
+                train_set.len(),
+                train_set
+                    .iter()
+                    .map(|s| s.group)
+                    .collect::<HashSet<_>>()
+                    .len(),
+                valid_set.len()
+            );
         }
     }
+    let teachers = teachers::train(setup, &splits, &sets);
+    let taught: Vec<Option<&Ensemble>> = teachers
+        .iter()
+        .map(|t| t.as_ref().map(|t| &t.model))
+        .collect();
+    let jobs = split_jobs(
+        &splits,
+        &sets,
+        setup.model_config.members,
+        |member| TrainConfig {
+            seed: setup.train_config.seed + member as u64,
+            ..setup.train_config.clone()
+        },
+        &taught,
+        "network",
+    );
     let mut trained = train_jobs(setup.model_config, &jobs, setup.threads).into_iter();
     let mut outcomes = Vec::new();
-    for (split, (train_set, valid_set)) in splits.iter().zip(&sets) {
+    for ((split, (train_set, valid_set)), teachers) in splits.iter().zip(&sets).zip(teachers) {
         if train_set.is_empty() || valid_set.is_empty() {
             outcomes.push(None);
             continue;
         }
         let networks: Vec<_> = trained.by_ref().take(setup.model_config.members).collect();
-        outcomes.push(Some(finish(setup, split, networks, valid_set)?));
+        let mut outcome = finish(setup, split, networks, valid_set)?;
+        if let Some(teachers) = teachers {
+            let entry = teachers::scored(setup, split, teachers, valid_set, &outcome.metadata)?;
+            outcome.entry.insert("teachers".into(), entry);
+        }
+        outcomes.push(Some(outcome));
     }
     Ok(outcomes)
+}
+
+/// `count` jobs for each split that has training and validation windows, in the splits' order,
+/// each configured by `configure(k)` for its `k`-th network and taught by the split's
+/// `teachers`, if any.
+fn split_jobs<'d, 'a>(
+    splits: &'d [Split],
+    sets: &'d [(Vec<Sample<'a>>, Vec<Sample<'a>>)],
+    count: usize,
+    configure: impl Fn(usize) -> TrainConfig,
+    teachers: &[Option<&'d Ensemble>],
+    kind: &str,
+) -> Vec<Job<'d, 'a>> {
+    let mut jobs = Vec::new();
+    for ((split, (train_set, valid_set)), taught) in splits.iter().zip(sets).zip(teachers) {
+        if train_set.is_empty() || valid_set.is_empty() {
+            continue;
+        }
+        let name = run_name(split.protocol, split.held);
+        for k in 0..count {
+            jobs.push(Job {
+                config: configure(k),
+                train: train_set,
+                valid: valid_set,
+                normalization: Some(split.standardisation()),
+                label: format!("{name} {kind} {}/{count}", k + 1),
+                teachers: *taught,
+            });
+        }
+    }
+    jobs
 }
 
 /// The averaged model of a split's networks, scored on its validation and test clips.
@@ -129,18 +165,7 @@ fn finish(
     valid_set: &[Sample],
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
     let (protocol, name) = (split.protocol, run_name(split.protocol, split.held));
-    let seed = setup.train_config.seed;
-    let mut networks: Vec<serde_json::Value> = trained
-        .iter()
-        .enumerate()
-        .map(|(i, (_, history))| {
-            let best = history
-                .iter()
-                .map(|e| e.valid_uar)
-                .fold(f64::NEG_INFINITY, f64::max);
-            json!({"seed": seed + i as u64, "valid_uar": best, "epochs": history})
-        })
-        .collect();
+    let mut networks = network_entries(&trained, setup.train_config.seed);
     let model = Ensemble::new(trained.into_iter().map(|(net, _)| net).collect())
         .ok_or("no network was trained")?;
     let (valid_uar, valid_report) = validation_scores(&model, valid_set)?;
@@ -295,6 +320,21 @@ fn clip_report(
     Ok(Report::new(&outcome.pairs()))
 }
 
+/// Each network's seed (from `first_seed` on), best validation UAR and epochs, for the metadata.
+fn network_entries(trained: &[Trained], first_seed: u64) -> Vec<serde_json::Value> {
+    trained
+        .iter()
+        .enumerate()
+        .map(|(i, (_, history))| {
+            let best = history
+                .iter()
+                .map(|e| e.valid_uar)
+                .fold(f64::NEG_INFINITY, f64::max);
+            json!({"seed": first_seed + i as u64, "valid_uar": best, "epochs": history})
+        })
+        .collect()
+}
+
 /// Each member network of a (d) fold's model scored alone on the fold's test clips, as
 /// [`clip_report`] scores the model, so that what averaging the networks adds on a corpus never
 /// heard shows against the networks it averages.
@@ -304,23 +344,34 @@ fn member_reports(
     model: &Ensemble,
     metadata: &ModelMetadata,
 ) -> Result<Vec<Report>, Box<dyn std::error::Error>> {
-    let test_clips = clips_in(setup, roles, Role::Test);
-    let alone = ModelMetadata {
+    let mut reports = Vec::new();
+    for member in model.clone().into_members() {
+        let single = Ensemble::new(vec![member]).ok_or("no network")?;
+        reports.push(test_report(setup, roles, single, metadata)?);
+    }
+    Ok(reports)
+}
+
+/// `model`, of any number of networks, scored on a split's test clips as [`clip_report`]
+/// scores the run's model.
+fn test_report(
+    setup: &Setup,
+    roles: &[Role],
+    model: Ensemble,
+    metadata: &ModelMetadata,
+) -> Result<Report, Box<dyn std::error::Error>> {
+    let metadata = ModelMetadata {
         model: ModelConfig {
-            members: 1,
+            members: model.len(),
             ..metadata.model.clone()
         },
         ..shipped_way(setup, roles, metadata)
     };
-    let mut reports = Vec::new();
-    for member in model.clone().into_members() {
-        let single = Ensemble::new(vec![member]).ok_or("no network")?;
-        let classifier = Classifier::from_model(single, alone.clone())?;
-        reports.push(Report::new(
-            &evaluate_clips(&classifier, &test_clips).pairs(),
-        ));
-    }
-    Ok(reports)
+    let classifier = Classifier::from_model(model, metadata)?;
+    let test_clips = clips_in(setup, roles, Role::Test);
+    Ok(Report::new(
+        &evaluate_clips(&classifier, &test_clips).pairs(),
+    ))
 }
 
 /// The clips of a split with the role `role`.

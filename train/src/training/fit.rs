@@ -20,6 +20,7 @@ use speech_emotion::model::{EmotionCnn, Ensemble, ModelConfig};
 
 use super::average::{WeightAverage, refresh_batch_norm};
 use super::batch::{Batch, smooth};
+use super::distil::{distilled, teacher_targets};
 use super::jobs::Job;
 use super::risk::{corpus_risks, extrapolated, one_hot, window_losses};
 use super::sampling::{clip_groups, epoch_picks};
@@ -116,7 +117,7 @@ impl Fit<'_, '_, '_> {
     }
 
     /// One optimiser step on one batch: mixup and MixStyle if asked, the masked and smoothed
-    /// loss, the adversary's reversed loss if any.
+    /// loss, the teachers' answer if distilling, the adversary's reversed loss if any.
     fn step(
         &mut self,
         learner: Learner,
@@ -140,11 +141,18 @@ impl Fit<'_, '_, '_> {
             Some(m) => (m.inputs.clone(), m.mask.clone()),
             None => (batch.inputs, batch.mask),
         };
+        let taught = self.job.teachers.map(|t| teacher_targets(t, &x, &mask));
         let embedding = learner
             .net
             .embed_restyled(x, |maps| restyle(maps, config.mix_style, rng));
         let logits = learner.net.classify(embedding.clone()) + mask.clone();
         let loss = self.objective(logits.clone(), &y, mask, mixed, chunk, progress_share);
+        let loss = match (taught, config.distil) {
+            (Some(targets), Some(distil)) => {
+                distilled(loss, logits.clone(), targets, distil.weight)
+            }
+            _ => loss,
+        };
         let predicted = logits.argmax(1).squeeze_dim::<1>(1);
         tally.correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;
         tally.loss_sum += f64::from(loss.clone().into_scalar::<f32>());

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use indicatif::MultiProgress;
-use speech_emotion::model::ModelConfig;
+use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::parallel::map_in_order;
 
 use super::fit::train;
@@ -19,6 +19,8 @@ pub struct Job<'d, 'a> {
     pub valid: &'d [Sample<'a>],
     pub normalization: Option<Standardisation<'d>>,
     pub label: String,
+    /// The teachers whose mean answer the network also learns from (distillation), if any.
+    pub teachers: Option<&'d Ensemble>,
 }
 
 /// Trains every job on up to `threads` threads and returns the networks in the jobs' order.
@@ -65,6 +67,7 @@ mod tests {
     use super::*;
     use crate::augment::masking::Masks;
     use crate::corpus::Corpus;
+    use crate::training::Distil;
     use crate::training::fixtures::{config, matrix};
 
     #[test]
@@ -110,6 +113,7 @@ mod tests {
                 valid: valid_set,
                 normalization: None,
                 label: format!("net {k}"),
+                teachers: None,
             })
             .collect();
         let probe: Vec<&Matrix> = inputs.iter().map(|(m, _, _)| m).collect();
@@ -152,5 +156,26 @@ mod tests {
             plain[1], one[3],
             "averaging the epochs gives another network than the best epoch's"
         );
+        // A network taught by teachers as well as by the labels: another network than the
+        // labels alone give from the same seed, and the same on one thread or two.
+        let teachers = model_config.clone().with_members(2).init_ensemble(&cpu());
+        let taught = [true, false].map(|distil| Job {
+            config: TrainConfig {
+                distil: distil.then_some(Distil {
+                    teachers: 2,
+                    weight: 0.5,
+                }),
+                ..config(7)
+            },
+            train: train_set,
+            valid: valid_set,
+            normalization: None,
+            label: "taught".into(),
+            teachers: distil.then_some(&teachers),
+        });
+        let once = outputs(train_jobs(&model_config, &taught, 1));
+        assert_eq!(once, outputs(train_jobs(&model_config, &taught, 2)));
+        assert_ne!(once[0], once[1], "the teachers change the network taught");
+        assert_eq!(once[1], one[0], "without teachers, the plain network");
     }
 }

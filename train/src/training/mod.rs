@@ -4,6 +4,7 @@
 
 mod average;
 mod batch;
+mod distil;
 mod fit;
 mod jobs;
 mod risk;
@@ -68,6 +69,24 @@ pub struct TrainConfig {
     /// set aside and its other windows' loss leaves the class out (empty: every class taught).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub untaught: Vec<(Corpus, Emotion)>,
+    /// Distillation: each run first trains teacher networks, then its networks learn from their
+    /// averaged probabilities as well as from the labels (`None`: from the labels alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distil: Option<Distil>,
+}
+
+/// How a run distils (see `distil`): its teachers and the weight of their answer in the loss.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Distil {
+    /// Teacher networks per run, seeded from the run's seed plus [`Distil::SEED_OFFSET`].
+    pub teachers: usize,
+    /// Share of the loss taken against the teachers' mean probabilities (the rest: the labels).
+    pub weight: f32,
+}
+
+impl Distil {
+    /// Teachers' seeds start this far from the run's seed, apart from its own networks' seeds.
+    pub const SEED_OFFSET: u64 = 100;
 }
 
 impl TrainConfig {
@@ -207,6 +226,7 @@ pub(crate) mod fixtures {
             risk_variance: 0.0,
             average_from: None,
             untaught: Vec::new(),
+            distil: None,
         }
     }
 }

@@ -185,3 +185,46 @@ fn a_corpus_left_out_beside_a_model_is_refused_before_any_work() {
     );
     assert_eq!(std::fs::read_to_string(&model).unwrap(), "{}");
 }
+
+#[test]
+fn distilled_folds_train_and_score_their_teachers_first() {
+    let (out, output) = quick_d(
+        "distilled",
+        &["--epochs", "1", "--leave-out", "tess", "--teachers", "2"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("teacher 2/2"), "{stderr}");
+    let figures: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("emotion-cnn-without-tess-figures.json")).unwrap(),
+    )
+    .unwrap();
+    let folds = figures["evaluation"]["d"]["folds"].as_object().unwrap();
+    assert_eq!(folds.len(), 4);
+    for (corpus, fold) in folds {
+        let teachers = &fold["teachers"];
+        let seeds: Vec<u64> = teachers["networks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["seed"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            seeds,
+            [107, 108],
+            "{corpus}: seeds apart from the taught network's"
+        );
+        assert_eq!(fold["networks"][0]["seed"], 7, "{corpus}");
+        // The teachers' mean scored on the same clips as the network they taught.
+        assert_eq!(
+            teachers["test_report"]["n"], fold["report"]["n"],
+            "{corpus}"
+        );
+        assert_eq!(
+            teachers["test_uar"], teachers["test_report"]["uar"],
+            "{corpus}"
+        );
+        let valid = teachers["valid_uar"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
+    }
+}

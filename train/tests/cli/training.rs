@@ -346,3 +346,27 @@ fn bad_training_flags_fail_at_once_before_any_clip_is_read() {
         assert!(stderr.contains(expected), "{flag}: {stderr}");
     }
 }
+
+#[test]
+fn distillation_flags_out_of_range_are_refused_before_any_work() {
+    for (flags, message) in [
+        (
+            &["--distil-weight", "0.5"][..],
+            "--distil-weight needs --teachers N",
+        ),
+        (&["--teachers", "9"][..], "--teachers is at most 8"),
+        (
+            &["--teachers", "2", "--distil-weight", "0"][..],
+            "above 0 and at most 1, got 0",
+        ),
+    ] {
+        let out = temp("distil-refused");
+        let mut args = vec!["--quick"];
+        args.extend_from_slice(flags);
+        let output = train_into(&out, &args);
+        assert!(!output.status.success(), "{flags:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{flags:?}: {stderr}");
+        assert!(!out.join("emotion-cnn.json").exists());
+    }
+}

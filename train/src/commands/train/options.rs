@@ -12,7 +12,7 @@ use crate::augment::Recipe;
 use crate::augment::masking::Masks;
 use crate::corpus::Corpus;
 use crate::protocol::Protocol;
-use crate::training::TrainConfig;
+use crate::training::{Distil, TrainConfig};
 
 /// Arguments of the `train` command.
 #[derive(clap::Args)]
@@ -184,6 +184,16 @@ pub struct Args {
     /// experiment for a corpus whose acted class sounds like another class elsewhere.
     #[arg(long, value_delimiter = ',', value_parser = crate::corpus::corpus_class)]
     pub(super) untaught: Vec<(Corpus, Emotion)>,
+    /// Distillation: each run first trains this many teacher networks (seeds from --seed plus
+    /// 100), then its own networks learn from the teachers' averaged probabilities as well as
+    /// from the labels, so that one network may answer as several do; 0 (the default) trains
+    /// on the labels alone. At most 8.
+    #[arg(long, default_value_t = 0)]
+    pub(super) teachers: usize,
+    /// With --teachers, the share of the loss taken against the teachers' answer (above 0, at
+    /// most 1; default 0.5), the rest against the labels.
+    #[arg(long)]
+    pub(super) distil_weight: Option<f32>,
     /// Store the weights in half precision (f16): half the record the page downloads; the
     /// saved model must answer within 0.05 of every probability of the trained one.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -334,6 +344,7 @@ pub(super) fn configs(
         )
         .into());
     }
+    let distil = distillation(args)?;
     let train_config = TrainConfig {
         epochs: if args.quick {
             args.epochs.min(3)
@@ -373,6 +384,28 @@ pub(super) fn configs(
         risk_variance: args.risk_variance,
         average_from: args.average_from,
         untaught: args.untaught.clone(),
+        distil,
     };
     Ok((model_config, train_config))
+}
+
+/// `--teachers` and `--distil-weight` checked, as the run's [`Distil`] (`None`: no teachers).
+fn distillation(args: &Args) -> Result<Option<Distil>, Box<dyn std::error::Error>> {
+    if args.teachers > 8 {
+        return Err(format!("--teachers is at most 8, got {}", args.teachers).into());
+    }
+    match (args.teachers, args.distil_weight) {
+        (0, None) => Ok(None),
+        (0, Some(_)) => Err("--distil-weight needs --teachers N: without teachers there is \
+                              nothing to distil"
+            .into()),
+        (_, Some(weight)) if !(weight > 0.0 && weight <= 1.0) => Err(format!(
+            "--distil-weight is the teachers' share of the loss, above 0 and at most 1, got {weight}"
+        )
+        .into()),
+        (teachers, weight) => Ok(Some(Distil {
+            teachers,
+            weight: weight.unwrap_or(0.5),
+        })),
+    }
 }
