@@ -141,17 +141,16 @@ impl Fit<'_, '_, '_> {
             Some(m) => (m.inputs.clone(), m.mask.clone()),
             None => (batch.inputs, batch.mask),
         };
-        let taught = self.job.teachers.map(|t| teacher_targets(t, &x, &mask));
+        let taught = (self.job.teachers.zip(config.distil))
+            .map(|(teachers, distil)| (teacher_targets(teachers, &x, &mask), distil.weight));
         let embedding = learner
             .net
             .embed_restyled(x, |maps| restyle(maps, config.mix_style, rng));
         let logits = learner.net.classify(embedding.clone()) + mask.clone();
         let loss = self.objective(logits.clone(), &y, mask, mixed, chunk, progress_share);
-        let loss = match (taught, config.distil) {
-            (Some(targets), Some(distil)) => {
-                distilled(loss, logits.clone(), targets, distil.weight)
-            }
-            _ => loss,
+        let loss = match taught {
+            Some((targets, weight)) => distilled(loss, logits.clone(), targets, weight),
+            None => loss,
         };
         let predicted = logits.argmax(1).squeeze_dim::<1>(1);
         tally.correct += predicted.equal(y).int().sum().into_scalar::<i64>() as usize;

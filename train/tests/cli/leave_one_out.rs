@@ -1,7 +1,7 @@
 //! Protocol (d) as a user runs it: the folds validated each corpus by its own statistics, a
 //! corpus set aside for nested leave-one-corpus-out never read by the inner folds (nor a class
-//! left untaught), the nested runs compared by the shipping rule's script, and a set-aside corpus
-//! refused beside a model.
+//! left untaught), the nested runs compared by the shipping rule's script, a set-aside corpus
+//! refused beside a model, and distilled folds scoring their teachers.
 
 use super::*;
 
