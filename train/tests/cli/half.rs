@@ -95,8 +95,7 @@ fn half_stores_f16_weights_after_checking_the_answers_on_real_clips() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let metadata: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let metadata = read_json(&json);
     assert_eq!(metadata["weight_grid_bits"], 9);
     let kept = answers(&before)
         .iter()

@@ -24,10 +24,7 @@ fn corpus_normalised_folds_validate_each_corpus_by_its_own_statistics() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    let figures: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("emotion-cnn-figures.json")).unwrap(),
-    )
-    .unwrap();
+    let figures = read_json(&out.join("emotion-cnn-figures.json"));
     let folds = figures["evaluation"]["d"]["folds"].as_object().unwrap();
     assert_eq!(folds.len(), 5);
     for (corpus, fold) in folds {
@@ -62,10 +59,7 @@ fn a_corpus_left_out_is_never_read_by_the_inner_folds() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(!out.join("emotion-cnn-figures.json").exists());
-    let figures: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("emotion-cnn-without-nemo-figures.json")).unwrap(),
-    )
-    .unwrap();
+    let figures = read_json(&out.join("emotion-cnn-without-nemo-figures.json"));
     let d = &figures["evaluation"]["d"];
     let folds: Vec<&String> = d["folds"].as_object().unwrap().keys().collect();
     assert_eq!(folds, ["RAVDESS", "TESS", "SAVEE", "ASED"]);
@@ -145,8 +139,7 @@ fn compare_nested_runs(out: &Path, figures: &serde_json::Value) {
     );
     let tie = compare("same", &[]);
     assert!(tie.contains("the candidate does not win"), "{tie}");
-    let written: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&metadata).unwrap()).unwrap();
+    let written = read_json(&metadata);
     let nested = &written["evaluation"]["d_nested"];
     assert_eq!(nested["decided"], "a test");
     assert!(written["evaluation"]["d"].is_object(), "the rest is kept");
@@ -195,10 +188,7 @@ fn distilled_folds_train_and_score_their_teachers_first() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("teacher 2/2"), "{stderr}");
-    let figures: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("emotion-cnn-without-tess-figures.json")).unwrap(),
-    )
-    .unwrap();
+    let figures = read_json(&out.join("emotion-cnn-without-tess-figures.json"));
     let folds = figures["evaluation"]["d"]["folds"].as_object().unwrap();
     assert_eq!(folds.len(), 4);
     for (corpus, fold) in folds {

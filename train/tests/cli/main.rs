@@ -51,6 +51,12 @@ fn json_output(command: &mut Command) -> (serde_json::Value, String) {
     (serde_json::from_slice(&output.stdout).unwrap(), stderr)
 }
 
+/// The JSON file at `path` (a model's metadata or a run's figures), which must exist and parse.
+fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// A 16-bit mono WAV of a tone with a syllable-like envelope.
 fn write_wav(path: &Path, rate: u32, seconds: f32, freq: f32) {
     let n = (rate as f32 * seconds) as usize;

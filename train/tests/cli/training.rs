@@ -30,9 +30,7 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         stderr.contains("half-precision record reloads within"),
         "{stderr}"
     );
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("emotion-cnn.json")).unwrap())
-            .unwrap();
+    let meta = read_json(&out.join("emotion-cnn.json"));
     // The quick configuration trains two networks from different seeds; each one learns.
     assert_eq!(meta["model"]["members"], 2);
     assert_eq!(meta["half_precision"], true);
@@ -266,8 +264,7 @@ fn kept_frame_rows_travel_in_the_metadata_and_predict_answers_with_them() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let model = out.join("emotion-cnn.json");
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let meta = read_json(&model);
     assert_eq!(meta["normalization"]["drop_frame_rows"], false);
     let clip = data().join("savee/DC_a01.flac");
     let (answer, _) = json_output(
