@@ -15,8 +15,10 @@ use speech_emotion::features::Matrix;
 use speech_emotion::input::Normalization;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::Ensemble;
+use speech_emotion::prediction::Probabilities;
 use speech_emotion::{Classifier, Emotion};
 
+use crate::balance;
 use crate::corpus::{Clip, Corpus};
 use crate::evaluation::evaluate_clips;
 use crate::metrics::Report;
@@ -93,17 +95,32 @@ pub struct SetNormalised {
 /// A validation window before normalisation: its corpus, its truth, its input.
 pub type RawWindow<'a> = (Corpus, Emotion, &'a Matrix);
 
-/// Mean corpus UAR of validation windows, each corpus's windows standardised by their own
-/// statistics.
+/// The training normalisation with a set's own `statistics` in its place, or kept (`None`).
+pub fn set_normalization<'a>(
+    statistics: Option<SetStatistics>,
+    training: &Normalization,
+    set: impl IntoIterator<Item = &'a Matrix>,
+) -> Normalization {
+    match statistics {
+        Some(statistics) => statistics.adapt(training, set),
+        None => training.clone(),
+    }
+}
+
+/// Mean corpus UAR of validation windows, each corpus's windows one set: standardised by the
+/// set's own `statistics` (`None`: the training statistics kept), then answered by `answer`
+/// from the set's probabilities (see [`crate::balance`]).
 pub fn validation_uar(
     model: &Ensemble,
     training: &Normalization,
     windows: &[RawWindow],
-    statistics: SetStatistics,
+    statistics: Option<SetStatistics>,
+    answer: fn(&[Probabilities]) -> Vec<Emotion>,
 ) -> speech_emotion::Result<f64> {
     let mut triples = Vec::new();
     for (corpus, set) in by_corpus(0..windows.len(), |i| windows[i].0, |set| set) {
-        let normalization = statistics.adapt(training, set.iter().map(|&i| windows[i].2));
+        let normalization =
+            set_normalization(statistics, training, set.iter().map(|&i| windows[i].2));
         let inputs: Vec<Matrix> = set
             .iter()
             .map(|&i| {
@@ -113,11 +130,11 @@ pub fn validation_uar(
             })
             .collect();
         let refs: Vec<&Matrix> = inputs.iter().collect();
-        let answers = batch_probabilities(model, &refs, &cpu())?;
+        let answers = answer(&batch_probabilities(model, &refs, &cpu())?);
         triples.extend(
             set.iter()
                 .zip(answers)
-                .map(|(&i, p)| (corpus, windows[i].1, p.top().0)),
+                .map(|(&i, answer)| (corpus, windows[i].1, answer)),
         );
     }
     Ok(mean_corpus_uar(triples))
@@ -138,7 +155,13 @@ pub fn measure(
     let test_clips: Vec<&Clip> = test.iter().map(|(clip, _)| *clip).collect();
     let mut out = Vec::new();
     for statistics in SetStatistics::ALL {
-        let valid_uar = validation_uar(model, &metadata.normalization, valid, statistics)?;
+        let valid_uar = validation_uar(
+            model,
+            &metadata.normalization,
+            valid,
+            Some(statistics),
+            balance::top,
+        )?;
         let adapted = ModelMetadata {
             normalization: statistics.adapt(&metadata.normalization, test_windows()),
             ..metadata.clone()

@@ -3,6 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use speech_emotion::audio::{DecodeOptions, load_file};
+use speech_emotion::prediction::Probabilities;
 use speech_emotion::{Classifier, Emotion};
 use std::collections::BTreeMap;
 
@@ -16,6 +17,8 @@ pub struct Scored {
     pub truth: Emotion,
     /// `None` when the clip could not be read or held no speech.
     pub predicted: Option<Emotion>,
+    /// The answer's probabilities (mean over the speech windows), when there is one.
+    pub probabilities: Option<Probabilities>,
 }
 
 /// Every clip's outcome.
@@ -41,20 +44,21 @@ pub fn evaluate_clips(classifier: &Classifier, clips: &[&Clip]) -> Outcome {
     let scored = clips
         .iter()
         .map(|clip| {
-            let predicted = load_file(
+            let answered = load_file(
                 &clip.path,
                 classifier.sample_rate(),
                 DecodeOptions::default(),
             )
             .and_then(|(audio, _)| classifier.classify_resampled(&audio.samples))
             .ok()
-            .and_then(|p| p.emotion);
+            .and_then(|p| p.emotion.map(|e| (e, p.probabilities)));
             bar.inc(1);
             Scored {
                 corpus: clip.corpus.name(),
                 speaker: clip.speaker.clone(),
                 truth: clip.emotion,
-                predicted,
+                predicted: answered.map(|(e, _)| e),
+                probabilities: answered.map(|(_, p)| p),
             }
         })
         .collect();

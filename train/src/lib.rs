@@ -6,6 +6,7 @@
 pub mod adaptation;
 pub mod adversary;
 pub mod augment;
+pub mod balance;
 pub mod calibration;
 pub mod commands;
 pub mod corpus;

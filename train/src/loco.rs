@@ -7,6 +7,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::adaptation::{self, SetNormalised};
+use crate::balance::{self, Balanced};
 use crate::corpus::Corpus;
 use crate::metrics::Report;
 use crate::plot::confusion_png;
@@ -22,6 +23,7 @@ pub fn leave_one_corpus_out(
     let mut folds = serde_json::Map::new();
     let mut summary = Vec::new();
     let mut adapted = Vec::new();
+    let mut balanced = Vec::new();
     let held = corpora(setup.clips);
     let specs: Vec<(Protocol, Option<Corpus>)> =
         held.iter().map(|&c| (Protocol::D, Some(c))).collect();
@@ -47,6 +49,7 @@ pub fn leave_one_corpus_out(
             .unwrap_or(0.0);
         summary.push((corpus.name(), report.clone(), valid));
         adapted.push((corpus.name(), outcome.set_normalised));
+        balanced.push((corpus.name(), outcome.balanced));
         folds.insert(
             corpus.name().into(),
             serde_json::Value::Object(outcome.entry),
@@ -71,6 +74,11 @@ pub fn leave_one_corpus_out(
         .map(|(name, m)| (*name, m.as_slice()))
         .collect();
     let set_normalised = adaptation::summary(&measured);
+    let balanced: Vec<(&str, &[Balanced])> = balanced
+        .iter()
+        .map(|(name, m)| (*name, m.as_slice()))
+        .collect();
+    let balanced = balance::summary(&balanced);
     let entry = json!({
         "protocol": Protocol::D.describe(),
         "unit": "clip, classified from its file exactly as `predict` does",
@@ -82,6 +90,7 @@ pub fn leave_one_corpus_out(
         "mean_valid_uar": mean(&|s| s.2),
         "mean_uar_without_prior": without_prior,
         "set_normalised": set_normalised,
+        "balanced": balanced,
         "folds": folds,
     });
     if let Some(plain) = without_prior {

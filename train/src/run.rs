@@ -2,7 +2,7 @@
 //! the member networks on every core, and score the averaged model on the validation speakers
 //! and on the test clips (read from their files exactly as `predict` reads them).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::json;
 use speech_emotion::calibration::Calibration;
@@ -12,16 +12,17 @@ use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::{Ensemble, ModelConfig};
 use speech_emotion::{Classifier, Emotion};
 
-use crate::adaptation::{self, SetNormalised};
+use crate::adaptation::SetNormalised;
+use crate::balance::Balanced;
 use crate::calibration::{PRIOR_CORRECTION, class_prior};
 use crate::corpus::{Clip, Corpus};
 use crate::dataset::Example;
 use crate::evaluation::{evaluate_clips, grouped_reports};
 use crate::metrics::Report;
 use crate::protocol::{Protocol, Role, summary};
-use crate::set_size::ClipWindows;
 use crate::training::{Job, Sample, TrainConfig, Trained, train_jobs, validation_scores};
 
+mod sets;
 mod split;
 mod teachers;
 
@@ -61,6 +62,8 @@ pub struct Outcome {
     pub entry: serde_json::Map<String, serde_json::Value>,
     /// (d) only: the same networks with each set standardised by its own statistics.
     pub set_normalised: Vec<SetNormalised>,
+    /// (d) only: the same networks' answers with each set's answer prior divided out.
+    pub balanced: Vec<Balanced>,
 }
 
 /// Trains and scores each `(protocol, held)` run (for (d), `held` is the corpus its fold tests
@@ -235,12 +238,13 @@ fn finish(
         eprintln!("{name}\n{}", report.table());
         entry.insert("report".into(), serde_json::to_value(report)?);
     }
-    let set_normalised = match (&split.clip_roles, protocol) {
-        (Some(roles), Protocol::D) => set_normalised(setup, split, roles, &model, &metadata)?,
-        _ => Vec::new(),
+    let (set_normalised, balanced) = match (&split.clip_roles, protocol) {
+        (Some(roles), Protocol::D) => sets::measure(setup, split, roles, &model, &metadata)?,
+        _ => (Vec::new(), Vec::new()),
     };
     if !set_normalised.is_empty() {
         entry.insert("set_normalised".into(), json!(set_normalised));
+        entry.insert("balanced".into(), json!(balanced));
     }
     Ok(Outcome {
         model,
@@ -248,45 +252,8 @@ fn finish(
         report,
         entry,
         set_normalised,
+        balanced,
     })
-}
-
-/// [`adaptation::measure`] on a split: its validation windows (originals) and its test clips.
-fn set_normalised(
-    setup: &Setup,
-    split: &Split,
-    clip_roles: &[Role],
-    model: &Ensemble,
-    metadata: &ModelMetadata,
-) -> Result<Vec<SetNormalised>, Box<dyn std::error::Error>> {
-    let valid: Vec<adaptation::RawWindow> = split
-        .valid
-        .iter()
-        .map(|(i, _)| {
-            let clip = &setup.clips[setup.examples[*i].clip];
-            (clip.corpus, clip.emotion, &setup.examples[*i].input)
-        })
-        .collect();
-    let mut windows: BTreeMap<usize, Vec<&Matrix>> = clip_roles
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| **r == Role::Test)
-        .map(|(i, _)| (i, Vec::new()))
-        .collect();
-    for (e, _) in setup
-        .examples
-        .iter()
-        .zip(&split.roles)
-        .filter(|(e, r)| **r == Role::Test && e.variant == 0)
-    {
-        windows.entry(e.clip).or_default().push(&e.input);
-    }
-    let test: Vec<ClipWindows> = windows
-        .into_iter()
-        .map(|(i, w)| (&setup.clips[i], w))
-        .collect();
-    let draws = (setup.set_size_draws, setup.train_config.seed);
-    adaptation::measure(model, metadata, &valid, &test, draws)
 }
 
 /// The report on a split's test clips, each classified from its file as `predict` does, with

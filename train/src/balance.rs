@@ -1,0 +1,199 @@
+//! A set's own answer prior divided out, measured: batch calibration (Zhou et al. 2024, *Batch
+//! calibration: rethinking calibration for in-context learning and prompt engineering*) divides
+//! every answer's probabilities by the set's mean probabilities, so that the class a model
+//! answers for most clips of an unheard corpus (neutral for SAVEE's and nEMO's speakers, fear
+//! for ASED's) stops winning by default. Nothing is retrained and nothing ships from it:
+//! protocol (d) reports it beside the plain and standardised answers of the same networks, with
+//! each held-out corpus one set and each validation corpus one set.
+
+use serde::Serialize;
+use speech_emotion::metadata::ModelMetadata;
+use speech_emotion::model::Ensemble;
+use speech_emotion::prediction::Probabilities;
+use speech_emotion::{Classifier, Emotion};
+
+use crate::adaptation::{RawWindow, SetStatistics, set_normalization, validation_uar};
+use crate::corpus::Clip;
+use crate::evaluation::evaluate_clips;
+use crate::metrics::Report;
+use crate::set_size::ClipWindows;
+
+/// Each answer's top class: the plain answers.
+pub fn top(set: &[Probabilities]) -> Vec<Emotion> {
+    set.iter().map(|p| p.top().0).collect()
+}
+
+/// Each answer's top class once the set's mean probabilities are divided out of it.
+pub fn balanced(set: &[Probabilities]) -> Vec<Emotion> {
+    let prior = Probabilities::mean(set);
+    set.iter()
+        .map(|p| {
+            let divided = std::array::from_fn(|k| p.0[k] / prior.0[k].max(f32::MIN_POSITIVE));
+            Probabilities(divided).top().0
+        })
+        .collect()
+}
+
+/// The same networks' answers on a split's sets, plain and balanced, under one normalisation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Balanced {
+    /// The sets' own statistics standardise them (`None`: the training statistics kept).
+    pub statistics: Option<SetStatistics>,
+    /// Mean over the validation corpora of the window UAR, each corpus one set, balanced.
+    pub valid_uar: f64,
+    /// The same windows' UAR answered plainly.
+    pub valid_uar_plain: f64,
+    /// The held-out clips, classified from their files, balanced as one set.
+    pub report: Report,
+    /// The same clips answered plainly.
+    pub report_plain: Report,
+}
+
+/// Balanced against plain answers, with the training statistics and with each set's own mean
+/// and deviation, on a split's validation windows and held-out clips.
+pub fn measure(
+    model: &Ensemble,
+    metadata: &ModelMetadata,
+    valid: &[RawWindow],
+    test: &[ClipWindows],
+) -> Result<Vec<Balanced>, Box<dyn std::error::Error>> {
+    let test_windows = || test.iter().flat_map(|(_, w)| w.iter().copied());
+    let test_clips: Vec<&Clip> = test.iter().map(|(clip, _)| *clip).collect();
+    let mut out = Vec::new();
+    for statistics in [None, Some(SetStatistics::MeanAndStd)] {
+        let training = &metadata.normalization;
+        let valid_uar = validation_uar(model, training, valid, statistics, balanced)?;
+        let valid_uar_plain = validation_uar(model, training, valid, statistics, top)?;
+        let adapted = ModelMetadata {
+            normalization: set_normalization(statistics, training, test_windows()),
+            ..metadata.clone()
+        };
+        let classifier = Classifier::from_model(model.clone(), adapted)?;
+        let answered: Vec<(Emotion, Probabilities)> = evaluate_clips(&classifier, &test_clips)
+            .scored
+            .iter()
+            .filter_map(|s| s.probabilities.map(|p| (s.truth, p)))
+            .collect();
+        let probabilities: Vec<Probabilities> = answered.iter().map(|(_, p)| *p).collect();
+        let pairs = |answers: Vec<Emotion>| -> Vec<(Emotion, Emotion)> {
+            answered.iter().map(|(t, _)| *t).zip(answers).collect()
+        };
+        let report = Report::new(&pairs(balanced(&probabilities)));
+        let report_plain = Report::new(&pairs(top(&probabilities)));
+        eprintln!(
+            "  balanced ({statistics:?}): validation UAR {valid_uar:.3} (plain {valid_uar_plain:.3}), test UAR {:.3} (plain {:.3})",
+            report.uar, report_plain.uar
+        );
+        out.push(Balanced {
+            statistics,
+            valid_uar,
+            valid_uar_plain,
+            report,
+            report_plain,
+        });
+    }
+    Ok(out)
+}
+
+/// Over (d)'s folds, for each normalisation: balanced against plain, the mean validation UAR,
+/// the mean and lowest test UAR, the folds where balancing raised the UAR and the worst top
+/// answer over its true share; printed and returned for the metadata.
+pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
+    let mut out = Vec::new();
+    for k in 0..2 {
+        let rows: Vec<(&str, &Balanced)> = folds
+            .iter()
+            .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
+            .collect();
+        let Some((_, first)) = rows.first() else {
+            continue;
+        };
+        let n = rows.len() as f64;
+        let mean = |f: &dyn Fn(&Balanced) -> f64| rows.iter().map(|(_, m)| f(m)).sum::<f64>() / n;
+        let lowest = |f: &dyn Fn(&Balanced) -> f64| {
+            rows.iter().map(|(_, m)| f(m)).fold(f64::INFINITY, f64::min)
+        };
+        let worst =
+            |f: &dyn Fn(&Balanced) -> f64| rows.iter().map(|(_, m)| f(m)).fold(0.0, f64::max);
+        let raised = rows
+            .iter()
+            .filter(|(_, m)| m.report.uar > m.report_plain.uar)
+            .count();
+        let entry = serde_json::json!({
+            "statistics": first.statistics,
+            "mean_valid_uar": mean(&|m| m.valid_uar),
+            "mean_valid_uar_plain": mean(&|m| m.valid_uar_plain),
+            "mean_uar": mean(&|m| m.report.uar),
+            "mean_uar_plain": mean(&|m| m.report_plain.uar),
+            "min_uar": lowest(&|m| m.report.uar),
+            "min_uar_plain": lowest(&|m| m.report_plain.uar),
+            "max_spread_ratio": worst(&|m| m.report.spread.ratio()),
+            "max_spread_ratio_plain": worst(&|m| m.report_plain.spread.ratio()),
+            "folds_raised": raised,
+            "folds": rows.len(),
+        });
+        eprintln!(
+            "(d) balanced answers ({:?}): mean UAR {:.3} against {:.3} plain, raised in {raised} of {} folds; validation {:.3} against {:.3}",
+            first.statistics,
+            entry["mean_uar"].as_f64().unwrap_or(0.0),
+            entry["mean_uar_plain"].as_f64().unwrap_or(0.0),
+            rows.len(),
+            entry["mean_valid_uar"].as_f64().unwrap_or(0.0),
+            entry["mean_valid_uar_plain"].as_f64().unwrap_or(0.0),
+        );
+        for (name, m) in &rows {
+            eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
+        }
+        out.push(entry);
+    }
+    serde_json::Value::Array(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(values: [f32; Emotion::COUNT]) -> Probabilities {
+        Probabilities(values)
+    }
+
+    #[test]
+    fn a_set_leaning_on_one_class_is_answered_by_each_clip_lead_over_the_set() {
+        // Every clip's top class is neutral; the second clip leans sad, the third angry,
+        // more than the set does.
+        let set = [
+            p([0.6, 0.1, 0.1, 0.1, 0.1, 0.0, 0.0]),
+            p([0.5, 0.0, 0.4, 0.1, 0.0, 0.0, 0.0]),
+            p([0.5, 0.0, 0.0, 0.4, 0.1, 0.0, 0.0]),
+        ];
+        assert_eq!(top(&set), vec![Emotion::Neutral; 3]);
+        let answers = balanced(&set);
+        assert_eq!(
+            answers[1..],
+            [Emotion::ALL[2], Emotion::ALL[3]],
+            "{answers:?}"
+        );
+    }
+
+    #[test]
+    fn a_set_whose_mean_is_uniform_keeps_its_answers() {
+        let set: Vec<Probabilities> = (0..Emotion::COUNT)
+            .map(|k| {
+                let mut v = [0.05; Emotion::COUNT];
+                v[k] = 0.7;
+                p(v)
+            })
+            .collect();
+        assert_eq!(balanced(&set), top(&set));
+        assert_eq!(top(&set), Emotion::ALL.to_vec());
+    }
+
+    #[test]
+    fn a_class_no_clip_gives_any_probability_is_never_answered() {
+        let set = [
+            p([0.7, 0.3, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            p([0.2, 0.8, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        ];
+        assert_eq!(balanced(&set), top(&set));
+    }
+}
