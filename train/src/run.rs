@@ -81,7 +81,7 @@ pub fn run_many(
     let sets: Vec<(Vec<Sample>, Vec<Sample>)> =
         splits.iter().map(|split| split.samples(setup)).collect();
     for (split, (train_set, valid_set)) in splits.iter().zip(&sets) {
-        if !train_set.is_empty() && !valid_set.is_empty() {
+        if trainable(train_set, valid_set) {
             eprintln!(
                 "{}: training windows {} (clips {}), validation windows {}",
                 run_name(split.protocol, split.held),
@@ -114,7 +114,7 @@ pub fn run_many(
     let mut trained = train_jobs(setup.model_config, &jobs, setup.threads).into_iter();
     let mut outcomes = Vec::new();
     for ((split, (train_set, valid_set)), teachers) in splits.iter().zip(&sets).zip(teachers) {
-        if train_set.is_empty() || valid_set.is_empty() {
+        if !trainable(train_set, valid_set) {
             outcomes.push(None);
             continue;
         }
@@ -127,6 +127,12 @@ pub fn run_many(
         outcomes.push(Some(outcome));
     }
     Ok(outcomes)
+}
+
+/// Whether a split's training and validation samples both hold windows: a split without
+/// either is not trained and has no outcome.
+fn trainable(train_set: &[Sample], valid_set: &[Sample]) -> bool {
+    !train_set.is_empty() && !valid_set.is_empty()
 }
 
 /// `count` jobs for each split that has training and validation windows, in the splits' order,
@@ -142,7 +148,7 @@ fn split_jobs<'d, 'a>(
 ) -> Vec<Job<'d, 'a>> {
     let mut jobs = Vec::new();
     for ((split, (train_set, valid_set)), taught) in splits.iter().zip(sets).zip(teachers) {
-        if train_set.is_empty() || valid_set.is_empty() {
+        if !trainable(train_set, valid_set) {
             continue;
         }
         let name = run_name(split.protocol, split.held);

@@ -5,7 +5,7 @@ use serde_json::json;
 use speech_emotion::metadata::ModelMetadata;
 use speech_emotion::model::Ensemble;
 
-use super::{Setup, Split, network_entries, split_jobs, test_report};
+use super::{Setup, Split, network_entries, split_jobs, test_report, trainable};
 use crate::protocol::Protocol;
 use crate::training::{Distil, Sample, TrainConfig, train_jobs, validation_scores};
 
@@ -42,7 +42,7 @@ pub(super) fn train(
     let mut trained = train_jobs(setup.model_config, &jobs, setup.threads).into_iter();
     sets.iter()
         .map(|(train_set, valid_set)| {
-            if train_set.is_empty() || valid_set.is_empty() {
+            if !trainable(train_set, valid_set) {
                 return None;
             }
             let networks: Vec<_> = trained.by_ref().take(distil.teachers).collect();
