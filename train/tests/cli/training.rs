@@ -87,6 +87,7 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
             let valid = measured["valid_uar"].as_f64().unwrap();
             assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
         }
+        balanced_answers_are_the_same_clips(corpus, fold);
         // Sets smaller than the corpus, one drawn per size in the quick configuration, each
         // of that many clips: only the sizes below the corpus's clip count.
         let clips = fold["report"]["n"].as_u64().unwrap();
@@ -161,6 +162,8 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
         "{stderr}"
     );
     assert!(stderr.contains("(d) mean UAR"), "{stderr}");
+    assert_eq!(d["balanced"][1]["folds"], 5, "{}", d["balanced"]);
+    assert!(stderr.contains("(d) balanced answers (None)"), "{stderr}");
     let networks = ship["networks"].as_array().unwrap();
     assert_eq!(networks.len(), 2);
     assert_ne!(networks[0]["seed"], networks[1]["seed"]);
@@ -365,5 +368,35 @@ fn distillation_flags_out_of_range_are_refused_before_any_work() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(message), "{flags:?}: {stderr}");
         assert!(!out.join("emotion-cnn.json").exists());
+    }
+}
+
+/// A (d) fold's balanced answers: the plain answers beside them are the fold's own (with the
+/// training statistics) and the set-normalised ones (with the set's mean and deviation), on
+/// the same clips, so that balancing is the only difference.
+fn balanced_answers_are_the_same_clips(corpus: &str, fold: &serde_json::Value) {
+    let balanced = fold["balanced"].as_array().unwrap();
+    assert_eq!(balanced.len(), 2, "{corpus}");
+    let (kept, own) = (&balanced[0], &balanced[1]);
+    assert!(kept["statistics"].is_null(), "{corpus}");
+    assert_eq!(own["statistics"], "mean_and_std", "{corpus}");
+    for field in ["n", "uar", "predicted_share"] {
+        assert_eq!(
+            kept["report_plain"][field], fold["report"][field],
+            "{corpus} {field}"
+        );
+        assert_eq!(
+            own["report_plain"][field], fold["set_normalised"][1]["report"][field],
+            "{corpus} {field}"
+        );
+    }
+    assert_eq!(
+        own["valid_uar_plain"], fold["set_normalised"][1]["valid_uar"],
+        "{corpus}"
+    );
+    for measured in balanced {
+        assert_eq!(measured["report"]["n"], fold["report"]["n"], "{corpus}");
+        let valid = measured["valid_uar"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
     }
 }
