@@ -34,6 +34,10 @@ pub fn balanced(set: &[Probabilities]) -> Vec<Emotion> {
         .collect()
 }
 
+/// The normalisations balancing is measured under, in the order reported: the training
+/// statistics kept, and each set's own mean and deviation.
+pub const NORMALISATIONS: [Option<SetStatistics>; 2] = [None, Some(SetStatistics::MeanAndStd)];
+
 /// The same networks' answers on a split's sets, plain and balanced, under one normalisation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Balanced {
@@ -60,7 +64,7 @@ pub fn measure(
     let test_windows = || test.iter().flat_map(|(_, w)| w.iter().copied());
     let test_clips: Vec<&Clip> = test.iter().map(|(clip, _)| *clip).collect();
     let mut out = Vec::new();
-    for statistics in [None, Some(SetStatistics::MeanAndStd)] {
+    for statistics in NORMALISATIONS {
         let training = &metadata.normalization;
         let valid_uar = validation_uar(model, training, valid, statistics, balanced)?;
         let valid_uar_plain = validation_uar(model, training, valid, statistics, top)?;
@@ -100,14 +104,14 @@ pub fn measure(
 /// answer over its true share; printed and returned for the metadata.
 pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
     let mut out = Vec::new();
-    for k in 0..2 {
+    for (k, statistics) in NORMALISATIONS.into_iter().enumerate() {
         let rows: Vec<(&str, &Balanced)> = folds
             .iter()
             .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
             .collect();
-        let Some((_, first)) = rows.first() else {
+        if rows.is_empty() {
             continue;
-        };
+        }
         let n = rows.len() as f64;
         let mean = |f: &dyn Fn(&Balanced) -> f64| rows.iter().map(|(_, m)| f(m)).sum::<f64>() / n;
         let lowest = |f: &dyn Fn(&Balanced) -> f64| {
@@ -120,7 +124,7 @@ pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
             .filter(|(_, m)| m.report.uar > m.report_plain.uar)
             .count();
         let entry = serde_json::json!({
-            "statistics": first.statistics,
+            "statistics": statistics,
             "mean_valid_uar": mean(&|m| m.valid_uar),
             "mean_valid_uar_plain": mean(&|m| m.valid_uar_plain),
             "mean_uar": mean(&|m| m.report.uar),
@@ -133,8 +137,7 @@ pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
             "folds": rows.len(),
         });
         eprintln!(
-            "(d) balanced answers ({:?}): mean UAR {:.3} against {:.3} plain, raised in {raised} of {} folds; validation {:.3} against {:.3}",
-            first.statistics,
+            "(d) balanced answers ({statistics:?}): mean UAR {:.3} against {:.3} plain, raised in {raised} of {} folds; validation {:.3} against {:.3}",
             entry["mean_uar"].as_f64().unwrap_or(0.0),
             entry["mean_uar_plain"].as_f64().unwrap_or(0.0),
             rows.len(),
