@@ -74,11 +74,11 @@ pub fn leave_one_corpus_out(
         .map(|(name, m)| (*name, m.as_slice()))
         .collect();
     let set_normalised = adaptation::summary(&measured);
-    let balanced: Vec<(&str, &[Balanced])> = balanced
+    let balanced_folds: Vec<(&str, &[Balanced])> = balanced
         .iter()
         .map(|(name, m)| (*name, m.as_slice()))
         .collect();
-    let balanced = balance::summary(&balanced);
+    let balanced_summary = balance::summary(&balanced_folds);
     let entry = json!({
         "protocol": Protocol::D.describe(),
         "unit": "clip, classified from its file exactly as `predict` does",
@@ -90,7 +90,7 @@ pub fn leave_one_corpus_out(
         "mean_valid_uar": mean(&|s| s.2),
         "mean_uar_without_prior": without_prior,
         "set_normalised": set_normalised,
-        "balanced": balanced,
+        "balanced": balanced_summary,
         "folds": folds,
     });
     if let Some(plain) = without_prior {
