@@ -190,16 +190,21 @@ pub fn measure(
     Ok(out)
 }
 
+/// The `k`-th measure of every fold that has one, with the fold's name.
+pub fn kth_of_each<'a, T>(folds: &[(&'a str, &'a [T])], k: usize) -> Vec<(&'a str, &'a T)> {
+    folds
+        .iter()
+        .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
+        .collect()
+}
+
 /// Over (d)'s folds, for each way of standardising: the mean validation UAR (the figure that
 /// decides), the mean and lowest test UAR and the worst top answer over its true share; printed
 /// and returned for the metadata.
 pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     for (k, statistics) in SetStatistics::ALL.into_iter().enumerate() {
-        let rows: Vec<(&str, &SetNormalised)> = folds
-            .iter()
-            .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
-            .collect();
+        let rows = kth_of_each(folds, k);
         if rows.is_empty() {
             continue;
         }

@@ -12,7 +12,7 @@ use speech_emotion::model::Ensemble;
 use speech_emotion::prediction::Probabilities;
 use speech_emotion::{Classifier, Emotion};
 
-use crate::adaptation::{RawWindow, SetStatistics, set_normalization, validation_uar};
+use crate::adaptation::{RawWindow, SetStatistics, kth_of_each, set_normalization, validation_uar};
 use crate::corpus::Clip;
 use crate::evaluation::evaluate_clips;
 use crate::metrics::Report;
@@ -105,10 +105,7 @@ pub fn measure(
 pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
     let mut out = Vec::new();
     for (k, statistics) in NORMALISATIONS.into_iter().enumerate() {
-        let rows: Vec<(&str, &Balanced)> = folds
-            .iter()
-            .filter_map(|(name, measured)| measured.get(k).map(|m| (*name, m)))
-            .collect();
+        let rows = kth_of_each(folds, k);
         if rows.is_empty() {
             continue;
         }
