@@ -158,12 +158,20 @@ impl Classifier {
                 timeline[i].probabilities = Some(p);
             }
         }
-        let calibration = self.metadata.calibration.as_ref();
         Ok(Prediction::from_timeline(
             timeline,
             samples.len() as f32 / sr as f32,
-            |p| calibration.is_some_and(|c| c.unsure(p)),
+            |p| self.unsure(p),
         ))
+    }
+
+    /// Whether an answer with these probabilities is too close to call (never without a
+    /// calibration).
+    pub fn unsure(&self, p: &Probabilities) -> bool {
+        self.metadata
+            .calibration
+            .as_ref()
+            .is_some_and(|c| c.unsure(p))
     }
 
     /// The normalised model input of one window of samples.

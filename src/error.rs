@@ -86,6 +86,17 @@ pub enum Error {
         /// Speech windows a set needs.
         needed: usize,
     },
+    /// A set of recordings too small to balance its answers over.
+    #[error(
+        "balancing answers over a set needs at least {needed} recordings with speech from one \
+         source; this set holds {recordings}"
+    )]
+    SetTooSmallToBalance {
+        /// Recordings with speech the set holds.
+        recordings: usize,
+        /// Recordings with speech a set needs.
+        needed: usize,
+    },
     /// Reading a file from disk failed.
     #[error("could not read the file: {0}")]
     Io(String),

@@ -175,30 +175,47 @@ impl Prediction {
             .iter()
             .filter_map(|s| s.probabilities.as_ref())
             .collect();
-        if speech.is_empty() {
-            return Self {
-                emotion: None,
-                confidence: 0.0,
-                probabilities: Probabilities::default(),
-                uncertain: false,
-                runner_up: None,
-                segments,
-                timeline,
-                duration,
-            };
-        }
-        let probabilities = Probabilities::mean(speech);
-        let ((emotion, confidence), (runner_up, _)) = top_two(&probabilities);
-        Self {
-            emotion: Some(emotion),
-            confidence,
-            uncertain: unsure(&probabilities),
-            runner_up: Some(runner_up),
-            probabilities,
+        let mean = (!speech.is_empty()).then(|| Probabilities::mean(speech));
+        let mut prediction = Self {
+            emotion: None,
+            confidence: 0.0,
+            probabilities: Probabilities::default(),
+            uncertain: false,
+            runner_up: None,
             segments,
             timeline,
             duration,
+        };
+        if let Some(mean) = mean {
+            prediction.answer_from(mean, unsure);
         }
+        prediction
+    }
+
+    /// A recording known by its overall probabilities only (no timeline, no duration): what
+    /// balancing a set needs of the answers the page already shows.
+    pub fn of_probabilities(
+        probabilities: Probabilities,
+        unsure: impl Fn(&Probabilities) -> bool,
+    ) -> Self {
+        let mut prediction = Self::from_timeline(Vec::new(), 0.0, &unsure);
+        prediction.answer_from(probabilities, unsure);
+        prediction
+    }
+
+    /// Answers the whole recording from `probabilities` (its windows' mean, or that mean
+    /// balanced over a set: [`crate::set::balance_answers`]); the timeline stays as classified.
+    pub fn answer_from(
+        &mut self,
+        probabilities: Probabilities,
+        unsure: impl Fn(&Probabilities) -> bool,
+    ) {
+        let ((emotion, confidence), (runner_up, _)) = top_two(&probabilities);
+        self.emotion = Some(emotion);
+        self.confidence = confidence;
+        self.uncertain = unsure(&probabilities);
+        self.runner_up = Some(runner_up);
+        self.probabilities = probabilities;
     }
 }
 

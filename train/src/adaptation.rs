@@ -225,8 +225,13 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
         for (name, m) in &rows {
             eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
         }
-        let sized = by_set_size(&rows);
-        let one_emotion = one_emotion_summary(&rows);
+        let sized: Vec<&[SizedSets]> = rows.iter().map(|(_, m)| &m.by_set_size[..]).collect();
+        let sized = set_size::by_size_summary(&sized);
+        let one_emotion: Vec<&SizedSets> = rows
+            .iter()
+            .filter_map(|(_, m)| m.one_emotion.as_ref())
+            .collect();
+        let one_emotion = set_size::one_emotion_summary(&one_emotion);
         out.insert(
             serde_json::to_value(statistics)
                 .ok()
@@ -243,72 +248,6 @@ pub fn summary(folds: &[(&str, &[SetNormalised])]) -> serde_json::Value {
         );
     }
     serde_json::Value::Object(out)
-}
-
-/// For each set size drawn: the mean and lowest UAR over the folds that drew it (corpora larger
-/// than the size) and the worst top answer over its true share; printed and returned.
-fn by_set_size(rows: &[(&str, &SetNormalised)]) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    for clips in set_size::SIZES {
-        let sets: Vec<&SizedSets> = rows
-            .iter()
-            .filter_map(|(_, m)| m.by_set_size.iter().find(|s| s.clips == clips))
-            .collect();
-        let reports: Vec<&Report> = sets.iter().map(|s| &s.report).collect();
-        if reports.is_empty() {
-            continue;
-        }
-        let mean = reports.iter().map(|r| r.uar).sum::<f64>() / reports.len() as f64;
-        let lowest = reports.iter().map(|r| r.uar).fold(f64::INFINITY, f64::min);
-        let worst = reports.iter().map(|r| r.spread.ratio()).fold(0.0, f64::max);
-        eprintln!(
-            "  sets of {clips} clips ({} drawn per corpus, {} of {} corpora): mean UAR {mean:.3}, lowest {lowest:.3}, worst top answer {worst:.2}x",
-            sets[0].draws,
-            sets.len(),
-            rows.len()
-        );
-        out.push(serde_json::json!({
-            "clips": clips,
-            "corpora": sets.len(),
-            "mean_uar": mean,
-            "min_uar": lowest,
-            "max_spread_ratio": worst,
-        }));
-    }
-    out
-}
-
-/// Over the folds that drew sets of one emotion: the mean and lowest UAR and the worst top
-/// answer over its true share; printed and returned (null when none was drawn).
-fn one_emotion_summary(rows: &[(&str, &SetNormalised)]) -> serde_json::Value {
-    let sets: Vec<&SizedSets> = rows
-        .iter()
-        .filter_map(|(_, m)| m.one_emotion.as_ref())
-        .collect();
-    if sets.is_empty() {
-        return serde_json::Value::Null;
-    }
-    let mean = sets.iter().map(|s| s.report.uar).sum::<f64>() / sets.len() as f64;
-    let lowest = sets
-        .iter()
-        .map(|s| s.report.uar)
-        .fold(f64::INFINITY, f64::min);
-    let worst = sets
-        .iter()
-        .map(|s| s.report.spread.ratio())
-        .fold(0.0, f64::max);
-    eprintln!(
-        "  sets of {} clips of one emotion ({} corpora): mean UAR {mean:.3}, lowest {lowest:.3}, worst top answer {worst:.2}x",
-        set_size::ONE_EMOTION_CLIPS,
-        sets.len()
-    );
-    serde_json::json!({
-        "clips": set_size::ONE_EMOTION_CLIPS,
-        "corpora": sets.len(),
-        "mean_uar": mean,
-        "min_uar": lowest,
-        "max_spread_ratio": worst,
-    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::adaptation::{RawWindow, SetStatistics, kth_of_each, set_normalization
 use crate::corpus::Clip;
 use crate::evaluation::evaluate_clips;
 use crate::metrics::Report;
-use crate::set_size::ClipWindows;
+use crate::set_size::{self, ClipWindows, SizedSets};
 
 /// Each answer's top class: the plain answers.
 pub fn top(set: &[Probabilities]) -> Vec<Emotion> {
@@ -25,13 +25,7 @@ pub fn top(set: &[Probabilities]) -> Vec<Emotion> {
 
 /// Each answer's top class once the set's mean probabilities are divided out of it.
 pub fn balanced(set: &[Probabilities]) -> Vec<Emotion> {
-    let prior = Probabilities::mean(set);
-    set.iter()
-        .map(|p| {
-            let divided = std::array::from_fn(|k| p.0[k] / prior.0[k].max(f32::MIN_POSITIVE));
-            Probabilities(divided).top().0
-        })
-        .collect()
+    top(&speech_emotion::set::balance(set))
 }
 
 /// The normalisations balancing is measured under, in the order reported: the training
@@ -51,15 +45,27 @@ pub struct Balanced {
     pub report: Report,
     /// The same clips answered plainly.
     pub report_plain: Report,
+    /// Random sets of a few dozen to a few hundred of the held-out clips, each balanced by its
+    /// own answers, beside the same sets answered plainly (training statistics only: the
+    /// product option's way).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub by_set_size: Vec<SizedSets>,
+    /// Sets of held-out clips that all carry one emotion, each balanced by its own answers
+    /// (training statistics only): what balancing does to a folder sorted by emotion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub one_emotion: Option<SizedSets>,
 }
 
 /// Balanced against plain answers, with the training statistics and with each set's own mean
-/// and deviation, on a split's validation windows and held-out clips.
+/// and deviation, on a split's validation windows and held-out clips; with the training
+/// statistics also on `draws` random sets of the held-out clips per size and on sets of one
+/// emotion (the draws of [`set_size`], `seed` drawing them).
 pub fn measure(
     model: &Ensemble,
     metadata: &ModelMetadata,
     valid: &[RawWindow],
     test: &[ClipWindows],
+    draws_and_seed: (usize, u64),
 ) -> Result<Vec<Balanced>, Box<dyn std::error::Error>> {
     let test_windows = || test.iter().flat_map(|(_, w)| w.iter().copied());
     let test_clips: Vec<&Clip> = test.iter().map(|(clip, _)| *clip).collect();
@@ -73,14 +79,15 @@ pub fn measure(
             ..metadata.clone()
         };
         let classifier = Classifier::from_model(model.clone(), adapted)?;
-        let answered: Vec<(Emotion, Probabilities)> = evaluate_clips(&classifier, &test_clips)
+        let answered: Vec<Answered> = evaluate_clips(&classifier, &test_clips)
             .scored
             .iter()
-            .filter_map(|s| s.probabilities.map(|p| (s.truth, p)))
+            .zip(test)
+            .filter_map(|(s, (_, w))| s.probabilities.map(|p| (s.truth, p, w.len())))
             .collect();
-        let probabilities: Vec<Probabilities> = answered.iter().map(|(_, p)| *p).collect();
+        let probabilities: Vec<Probabilities> = answered.iter().map(|(_, p, _)| *p).collect();
         let pairs = |answers: Vec<Emotion>| -> Vec<(Emotion, Emotion)> {
-            answered.iter().map(|(t, _)| *t).zip(answers).collect()
+            answered.iter().map(|(t, _, _)| *t).zip(answers).collect()
         };
         let report = Report::new(&pairs(balanced(&probabilities)));
         let report_plain = Report::new(&pairs(top(&probabilities)));
@@ -88,15 +95,61 @@ pub fn measure(
             "  balanced ({statistics:?}): validation UAR {valid_uar:.3} (plain {valid_uar_plain:.3}), test UAR {:.3} (plain {:.3})",
             report.uar, report_plain.uar
         );
+        let (by_set_size, one_emotion) = match statistics {
+            None => sized_sets(&answered, draws_and_seed),
+            Some(_) => (Vec::new(), None),
+        };
         out.push(Balanced {
             statistics,
             valid_uar,
             valid_uar_plain,
             report,
             report_plain,
+            by_set_size,
+            one_emotion,
         });
     }
     Ok(out)
+}
+
+/// A held-out clip answered: its truth, its probabilities, its speech windows.
+type Answered = (Emotion, Probabilities, usize);
+
+/// The sets [`set_size`] draws of the answered clips, each balanced by its own answers, with the
+/// same sets' plain answers: by size, and of one emotion.
+fn sized_sets(
+    answered: &[Answered],
+    (draws, seed): (usize, u64),
+) -> (Vec<SizedSets>, Option<SizedSets>) {
+    let (mut sized_rng, mut one_rng) = set_size::rngs(seed);
+    let by_size = set_size::draw_sizes(answered.len(), draws, &mut sized_rng)
+        .into_iter()
+        .map(|(clips, sets)| pooled(answered, clips, &sets))
+        .collect();
+    let truths: Vec<Emotion> = answered.iter().map(|(t, _, _)| *t).collect();
+    let one = set_size::draw_one_emotion(&truths, draws, &mut one_rng);
+    let one_emotion =
+        (!one.is_empty()).then(|| pooled(answered, set_size::ONE_EMOTION_CLIPS, &one));
+    (by_size, one_emotion)
+}
+
+/// `sets` of the answered clips each balanced, their answers pooled beside the plain ones.
+fn pooled(answered: &[Answered], clips: usize, sets: &[Vec<usize>]) -> SizedSets {
+    let (mut pairs, mut plain, mut windows) = (Vec::new(), Vec::new(), 0);
+    for set in sets {
+        let probabilities: Vec<Probabilities> = set.iter().map(|&i| answered[i].1).collect();
+        let truths = set.iter().map(|&i| answered[i].0);
+        pairs.extend(truths.clone().zip(balanced(&probabilities)));
+        plain.extend(truths.zip(top(&probabilities)));
+        windows += set.iter().map(|&i| answered[i].2).sum::<usize>();
+    }
+    SizedSets {
+        clips,
+        draws: sets.len(),
+        windows: windows as f64 / sets.len().max(1) as f64,
+        report: Report::new(&pairs),
+        report_plain: Some(Report::new(&plain)),
+    }
 }
 
 /// Over (d)'s folds, for each normalisation: balanced against plain, the mean validation UAR,
@@ -120,7 +173,12 @@ pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
             .iter()
             .filter(|(_, m)| m.report.uar > m.report_plain.uar)
             .count();
-        let entry = serde_json::json!({
+        let sized: Vec<&[SizedSets]> = rows.iter().map(|(_, m)| &m.by_set_size[..]).collect();
+        let one: Vec<&SizedSets> = rows
+            .iter()
+            .filter_map(|(_, m)| m.one_emotion.as_ref())
+            .collect();
+        let mut entry = serde_json::json!({
             "statistics": statistics,
             "mean_valid_uar": mean(&|m| m.valid_uar),
             "mean_valid_uar_plain": mean(&|m| m.valid_uar_plain),
@@ -143,6 +201,12 @@ pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
         );
         for (name, m) in &rows {
             eprintln!("  {name:<9}{}   {:.3}", m.report.row(), m.valid_uar);
+        }
+        if !sized.iter().all(|s| s.is_empty()) {
+            entry["by_set_size"] = set_size::by_size_summary(&sized).into();
+        }
+        if !one.is_empty() {
+            entry["one_emotion"] = set_size::one_emotion_summary(&one);
         }
         out.push(entry);
     }

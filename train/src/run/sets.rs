@@ -26,7 +26,7 @@ pub(super) fn measure(
     let test = test_clips(setup, split, clip_roles);
     let draws = (setup.set_size_draws, setup.train_config.seed);
     let set_normalised = adaptation::measure(model, metadata, &valid, &test, draws)?;
-    let balanced = balance::measure(model, metadata, &valid, &test)?;
+    let balanced = balance::measure(model, metadata, &valid, &test, draws)?;
     Ok((set_normalised, balanced))
 }
 
