@@ -7,6 +7,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::audio::{DecodeOptions, decode_bytes, load_bytes};
+use crate::emotion::Emotion;
+use crate::prediction::{Prediction, Probabilities};
 use crate::set::SetMeasure;
 
 /// Longest audio the page accepts by default: 30 minutes.
@@ -136,6 +138,40 @@ impl Classifier {
             .ok_or_else(|| JsError::new("no set is being measured: call startSet first"))?;
         self.standardised = Some(set.standardise(&self.inner).map_err(error)?);
         Ok(set.windows())
+    }
+
+    /// Balances the answers of a set of files from one source over the set
+    /// ([`crate::set::balance_answers`]): `probabilities` holds each file's seven probabilities
+    /// (files with speech only) one after another, in the classes' order. Returns each file's
+    /// balanced `{emotion, confidence, probabilities, uncertain, runner_up}` in the same order; a
+    /// set too small, or probabilities that are not distributions, are an error.
+    #[wasm_bindgen(js_name = balanceSet)]
+    pub fn balance_set(&self, probabilities: &Float32Array) -> Result<JsValue, JsError> {
+        let values = probabilities.to_vec();
+        let count = Emotion::COUNT;
+        let valid = values.len().is_multiple_of(count)
+            && values
+                .iter()
+                .all(|v| v.is_finite() && (0.0..=1.0).contains(v))
+            && values
+                .chunks(count)
+                .all(|p| (p.iter().sum::<f32>() - 1.0).abs() < 1e-3);
+        if !valid {
+            return Err(JsError::new(&format!(
+                "balancing needs each file's {count} probabilities summing to 1, one file after another"
+            )));
+        }
+        let unsure = |p: &Probabilities| self.inner.unsure(p);
+        let mut answers: Vec<Prediction> = values
+            .chunks(count)
+            .map(|p| {
+                let p = Probabilities(std::array::from_fn(|k| p[k]));
+                Prediction::of_probabilities(p, unsure)
+            })
+            .collect();
+        let mut refs: Vec<&mut Prediction> = answers.iter_mut().collect();
+        crate::set::balance_answers(&self.inner, &mut refs).map_err(error)?;
+        to_js(&answers)
     }
 }
 

@@ -7,23 +7,12 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::data;
+use common::savee_clips;
 use speech_emotion::Error;
 use speech_emotion::audio::{DecodeOptions, load_file};
 use speech_emotion::prediction::{Prediction, Probabilities};
 use speech_emotion::set::{MIN_BALANCE_RECORDINGS, balance, balance_answers};
 use speech_emotion::state::shipped;
-
-/// Every eighth SAVEE clip by name: 60 clips of four men and seven emotions.
-fn savee_clips() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "flac"))
-        .collect();
-    files.sort();
-    files.into_iter().step_by(8).collect()
-}
 
 fn answers(clips: &[PathBuf]) -> Vec<Prediction> {
     let classifier = shipped().unwrap();

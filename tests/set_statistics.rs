@@ -7,25 +7,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::data;
+use common::{data, savee_clips};
 use speech_emotion::Error;
 use speech_emotion::audio::{DecodeOptions, load_file};
 use speech_emotion::input::Normalization;
 use speech_emotion::set::{MIN_SET_WINDOWS, SetMeasure};
 use speech_emotion::state::shipped;
-
-/// Every eighth SAVEE clip by name: 60 clips of four men and seven emotions.
-fn savee_clips() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "flac"))
-        .collect();
-    files.sort();
-    files.into_iter().step_by(8).collect()
-}
 
 fn samples_of(path: &Path, sample_rate: u32) -> Vec<f32> {
     load_file(path, sample_rate, DecodeOptions::default())

@@ -6,7 +6,7 @@ import { Engine } from './engine.js';
 import { Recorder, recordingUnsupportedReason } from './recorder.js';
 import { Results } from './results.js';
 import { renderModelCard } from './model-card.js';
-import { seconds } from './common.js';
+import { EMOTIONS, seconds } from './common.js';
 import { floatWav } from './wav.js';
 
 const RECORD_MAX_SECONDS = 60;
@@ -30,6 +30,7 @@ const ui = {
   dropZone: $('drop-zone'),
   fileHint: $('file-hint'),
   oneSource: $('one-source'),
+  balanceSet: $('balance-set'),
   results: new Results($('results-body')),
   resultsSection: $('results'),
   exportCsv: $('export-csv'),
@@ -91,7 +92,7 @@ async function classifyInto(name, work, saveAs = null) {
 async function settle(row, name, work) {
   try {
     const { result, ms, inSet = false } = await work();
-    row.done(result, ms, inSet);
+    row.done(result, ms, { inSet });
     if (result.emotion === null) {
       say(`${name}: no speech found, so no emotion is given (the audio is silent or too quiet).`, 'notice');
     }
@@ -117,10 +118,39 @@ function analyseFiles(files) {
     analyseSet(files);
     return;
   }
-  for (const file of files) {
+  const rows = files.map((file) => ({ file, row: ui.results.add(file.name) }));
+  refreshResultControls();
+  for (const { file, row } of rows) {
     queue = queue.then(() =>
-      classifyInto(file.name, async () => engine.classifyFile(await readFile(file), maxSeconds)));
+      settle(row, file.name, async () => engine.classifyFile(await readFile(file), maxSeconds)));
   }
+  if (ui.balanceSet.checked) queue = queue.then(() => balanceRows(rows.map(({ row }) => row)));
+}
+
+/**
+ * Files from one source balanced together, once every one is answered: each answer with speech
+ * is replaced by its lead over the batch's mean answer. A set too small is left as answered,
+ * and the page says so.
+ */
+async function balanceRows(rows) {
+  const answered = rows.filter((row) => row.status === 'done' && row.result.emotion !== null);
+  const probabilities = new Float32Array(answered.length * EMOTIONS.length);
+  answered.forEach((row, i) => {
+    EMOTIONS.forEach((e, k) => { probabilities[i * EMOTIONS.length + k] = row.result.probabilities[e]; });
+  });
+  try {
+    const { result } = await engine.balanceSet(probabilities);
+    answered.forEach((row, i) => row.rebalance(result[i]));
+    say(`Balanced together: the answers of ${answered.length} files with speech, each by how it differs from the batch's average answer.`, 'notice');
+  } catch (error) {
+    say(`Not balanced together: ${error.message}. Each file is answered on its own, as trained.`, 'notice');
+  }
+}
+
+/** The two ways of answering files together exclude each other: checking one clears the other. */
+function keepOneSetOption(checked) {
+  const other = checked === ui.oneSource ? ui.balanceSet : ui.oneSource;
+  if (checked.checked) other.checked = false;
 }
 
 /**
@@ -284,6 +314,9 @@ function downloadCsv(text, filename) {
 }
 
 function wireFiles() {
+  for (const box of [ui.oneSource, ui.balanceSet]) {
+    box.addEventListener('change', () => keepOneSetOption(box));
+  }
   ui.fileInput.addEventListener('change', () => {
     analyseFiles([...ui.fileInput.files]);
     ui.fileInput.value = ''; // so picking the same file again analyses it again
@@ -358,6 +391,7 @@ async function main() {
   liveWindowSeconds = info.window?.window_s ?? liveWindowSeconds;
   ui.fileInput.disabled = false;
   ui.oneSource.disabled = false;
+  ui.balanceSet.disabled = false;
   ui.dropZone.classList.remove('disabled');
   const unsupported = recordingUnsupportedReason();
   if (unsupported) say(unsupported, 'notice');

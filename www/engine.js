@@ -93,6 +93,15 @@ export class Engine {
   }
 
   /**
+   * Files from one source balanced together: `probabilities` (a Float32Array) holds each
+   * answered file's seven probabilities in a row; resolves with each file's balanced answer
+   * ({emotion, confidence, probabilities, uncertain, runner_up}), or rejects for a set too small.
+   */
+  balanceSet(probabilities) {
+    return this.#request({ kind: 'set-balance', probabilities }, [probabilities.buffer]);
+  }
+
+  /**
    * Live mode: the worker reads the audio thread's chunks from `port` and answers its latest
    * `windowSeconds` every second with `onLive(result, secondsRecorded)` until `stopLive()`.
    */

@@ -58,17 +58,24 @@ class Row {
 
   /**
    * Fills the row with a classification result ({emotion|null, confidence, probabilities...});
-   * `inSet`: standardised together with the other files of its set.
+   * `inSet`: standardised together with the other files of its set; `balanced`: answered by its
+   * lead over its set's mean answer.
    */
-  done(result, ms, inSet = false) {
+  done(result, ms, { inSet = false, balanced = false } = {}) {
     this.#settle('done');
     this.result = result;
+    this.ms = ms;
     this.inSet = inSet;
+    this.balanced = balanced;
     this.element.dataset.result = JSON.stringify(result);
     this.element.dataset.inSet = String(inSet);
+    this.element.dataset.balanced = String(balanced);
     this.detail.textContent = `${seconds(result.duration)} · analysed in ${Math.round(ms)} ms`
-      + (inSet ? ' · standardised with its set' : '');
+      + (inSet ? ' · standardised with its set' : '')
+      + (balanced ? ' · balanced with its set' : '');
     const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
+    emotionCell.className = 'emotion';
+    delete this.element.dataset.uncertain;
     if (result.emotion === null) {
       this.element.dataset.status = 'silence';
       emotionCell.textContent = 'no speech';
@@ -91,11 +98,21 @@ class Row {
       probabilitiesCell.replaceChildren(probabilityBars(result.probabilities));
     }
     // One or two windows say nothing a timeline would add.
-    if (result.timeline.length > 2) {
+    if (result.timeline.length > 2 && !this.extra) {
       this.extra = h('tr', { class: 'timeline-row' },
         h('td', { colspan: COLUMNS }, timelineChart(result)));
       this.element.after(this.extra);
     }
+  }
+
+  /**
+   * Answers the row again from its set's balanced answer ({emotion, confidence, probabilities,
+   * uncertain, runner_up}); its timeline stays as classified.
+   */
+  rebalance(answer) {
+    const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = answer;
+    this.done({ ...this.result, emotion, confidence, probabilities, uncertain, runner_up: runnerUp },
+      this.ms, { balanced: true });
   }
 
   /** Marks the row as failed with a readable message. */
@@ -132,11 +149,11 @@ function csvCell(value) {
 
 function csvLine(row) {
   const blank = EMOTIONS.map(() => '');
-  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error, ''];
+  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error, '', ''];
   const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = row.result;
-  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, '', row.inSet];
+  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, '', row.inSet, row.balanced];
   return [row.name, emotion, confidence, uncertain, runnerUp,
-    ...EMOTIONS.map((e) => probabilities[e]), '', row.inSet];
+    ...EMOTIONS.map((e) => probabilities[e]), '', row.inSet, row.balanced];
 }
 
 export class Results {
@@ -176,10 +193,11 @@ export class Results {
 
   /**
    * The finished rows as CSV: file, emotion, confidence, whether it is unsure and the runner-up,
-   * the seven probabilities, error, and whether it was standardised with its set.
+   * the seven probabilities, error, and whether it was standardised or balanced with its set.
    */
   toCsv() {
-    const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error', 'standardised_with_set']];
+    const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error',
+      'standardised_with_set', 'balanced_with_set']];
     for (const row of this.#rows) if (row.status !== 'pending') lines.push(csvLine(row));
     return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }

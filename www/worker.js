@@ -10,6 +10,11 @@
 //   → {id, kind: "set-use"}                                   speech windows), then use the set
 //                                                            (result: its windows, or an error if
 //                                                            it is too small)
+//   → {id, kind: "set-balance", probabilities: Float32Array}  files from one source balanced
+//                                                            together: each answered file's seven
+//                                                            probabilities in a row (result: their
+//                                                            balanced answers, or an error if the
+//                                                            set is too small)
 //   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
 //   ← {id, ok: true, result, ms, memory}  (ms: time spent in the Rust call; memory: the wasm
 //                                           memory's size after it; for the page and the benchmark)
@@ -63,6 +68,7 @@ function handle(request) {
     return timed(() => classifier.measureForSet(new Uint8Array(request.bytes), request.maxSeconds));
   }
   if (request.kind === 'set-use') return timed(() => classifier.useSet());
+  if (request.kind === 'set-balance') return timed(() => classifier.balanceSet(request.probabilities));
   if (request.kind === 'samples') {
     return timed(() => classifier.classify(request.samples, request.sampleRate));
   }

@@ -15,6 +15,17 @@ pub fn data() -> PathBuf {
     root().join("../shared/data")
 }
 
+/// Every eighth SAVEE clip by name: 60 clips of four men and seven emotions, one source.
+pub fn savee_clips() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "flac"))
+        .collect();
+    files.sort();
+    files.into_iter().step_by(8).collect()
+}
+
 /// Sample encodings a WAV file can carry.
 #[derive(Clone, Copy, Debug)]
 pub enum Encoding {

@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,4 +183,20 @@ export function pageSession(extraArgs = []) {
     await session.server?.close();
   });
   return session;
+}
+
+/** Every eighth SAVEE clip by name: 60 clips of four men and seven emotions, one source. */
+export async function saveeClips() {
+  const savee = path.resolve(repoRoot, '../shared/data/savee');
+  const names = (await readdir(savee)).filter((n) => n.endsWith('.flac')).sort();
+  const clips = names.filter((_, i) => i % 8 === 0).map((n) => path.join(savee, n));
+  if (clips.length !== 60) throw new Error(`expected 60 SAVEE clips, found ${clips.length}`);
+  return clips;
+}
+
+/** Clips as the file input takes them. */
+export async function payloads(clips) {
+  return Promise.all(clips.map(async (clip) => ({
+    name: path.basename(clip), mimeType: 'audio/flac', buffer: await readFile(clip),
+  })));
 }

@@ -5,30 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { test } from 'node:test';
 import {
-  maxDifference, messages, nativePredict, openPage, pageSession, repoRoot, results, waitReady,
+  maxDifference, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
 } from './helpers.mjs';
 
 const TOLERANCE = 1e-4;
-const savee = path.resolve(repoRoot, '../shared/data/savee');
 const session = pageSession();
-
-/** Every eighth SAVEE clip by name: 60 clips of four men and seven emotions. */
-async function saveeClips() {
-  const names = (await readdir(savee)).filter((n) => n.endsWith('.flac')).sort();
-  const clips = names.filter((_, i) => i % 8 === 0).map((n) => path.join(savee, n));
-  assert.equal(clips.length, 60);
-  return clips;
-}
-
-async function payloads(clips) {
-  return Promise.all(clips.map(async (clip) => ({
-    name: path.basename(clip), mimeType: 'audio/flac', buffer: await readFile(clip),
-  })));
-}
 
 async function analyseAsOneSource(page, files) {
   await page.getByTestId('one-source').check();

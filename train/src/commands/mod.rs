@@ -6,6 +6,7 @@ pub mod features;
 pub mod half;
 pub mod model_choice;
 pub mod predict;
+pub mod set_balanced;
 pub mod set_standardised;
 pub mod train;
 

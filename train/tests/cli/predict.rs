@@ -165,10 +165,8 @@ fn predict_timeline_marks_silence_and_writes_csv() {
     assert!(lines[2].trim_start().starts_with("0.00 -"), "{printed}");
 }
 
-#[test]
-fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
-    // Every fourth SAVEE clip of two speakers: 60 clips, well over the 30 speech windows a set
-    // needs; the first 3 hold fewer.
+/// Every fourth SAVEE clip of two speakers: 60 clips of seven emotions from one source.
+fn savee_set() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(data().join("savee"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -180,25 +178,37 @@ fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
     files.sort();
     let files: Vec<PathBuf> = files.into_iter().step_by(4).collect();
     assert_eq!(files.len(), 60);
-    let run = |extra: &[&str], files: &[PathBuf]| {
-        bin()
-            .args(["predict", "--json"])
-            .args(extra)
-            .args(files)
-            .output()
-            .unwrap()
-    };
-    let probabilities = |output: &std::process::Output| -> Vec<(String, Vec<f64>)> {
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                let p = v["probabilities"].as_object().unwrap();
-                let p = p.values().map(|x| x.as_f64().unwrap()).collect();
-                (v["file"].as_str().unwrap().to_owned(), p)
-            })
-            .collect()
-    };
+    files
+}
+
+/// `predict --json` with `extra` options on `files`.
+fn predict_json(extra: &[&str], files: &[PathBuf]) -> std::process::Output {
+    bin()
+        .args(["predict", "--json"])
+        .args(extra)
+        .args(files)
+        .output()
+        .unwrap()
+}
+
+/// Each answered file and its probabilities (in the printed class order); errors left out.
+fn probabilities(output: &std::process::Output) -> Vec<(String, Vec<f64>)> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let p = v["probabilities"].as_object()?;
+            let p = p.values().map(|x| x.as_f64().unwrap()).collect();
+            Some((v["file"].as_str().unwrap().to_owned(), p))
+        })
+        .collect()
+}
+
+#[test]
+fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
+    // 60 clips hold well over the 30 speech windows a set needs; the first 3 hold fewer.
+    let files = savee_set();
+    let run = predict_json;
     let plain = run(&[], &files);
     let set = run(&["--standardise-set"], &files);
     let stderr = String::from_utf8_lossy(&set.stderr);
@@ -231,4 +241,74 @@ fn predict_standardises_a_set_by_its_own_statistics_and_refuses_a_small_one() {
         "{}",
         String::from_utf8_lossy(&small.stderr)
     );
+}
+
+#[test]
+fn predict_balances_a_set_by_its_mean_answer_and_answers_a_small_one_as_trained() {
+    // The 60 clips with an unreadable file among them: it is reported and left out of the set.
+    let dir = temp("predict-balance");
+    let broken = dir.join("broken.wav");
+    std::fs::write(&broken, b"RIFF but not audio").unwrap();
+    let mut files = savee_set();
+    files.insert(30, broken);
+    let plain = predict_json(&[], &files);
+    let set = predict_json(&["--balance-set"], &files);
+    let stderr = String::from_utf8_lossy(&set.stderr);
+    assert_eq!(set.status.code(), Some(1), "a failed file: {stderr}");
+    assert!(
+        stderr.contains("balanced over the set: 60 files with speech of 61"),
+        "{stderr}"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&set.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines[30]["error"].is_string(), "{}", lines[30]);
+    let given: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let (plain, set) = (probabilities(&plain), probabilities(&set));
+    let answered: Vec<String> = given
+        .iter()
+        .filter(|f| !f.ends_with("broken.wav"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        set.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+        answered
+    );
+    // Each answer is its plain probabilities over the set's mean, summed to one.
+    let mean: Vec<f64> = (0..7)
+        .map(|k| plain.iter().map(|p| p.1[k]).sum::<f64>() / plain.len() as f64)
+        .collect();
+    let mut changed = 0;
+    for ((line, (_, p)), (_, q)) in lines
+        .iter()
+        .filter(|l| l["error"].is_null())
+        .zip(&plain)
+        .zip(&set)
+    {
+        let divided: Vec<f64> = p.iter().zip(&mean).map(|(v, m)| v / m).collect();
+        let sum: f64 = divided.iter().sum();
+        for (expected, got) in divided.iter().zip(q) {
+            assert!(
+                (expected / sum - got).abs() < 1e-4,
+                "{p:?} over {mean:?}: {q:?}"
+            );
+        }
+        let top = |v: &[f64]| (0..7).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
+        changed += usize::from(top(p) != top(q));
+        assert_eq!(line["balanced_with_set"], true);
+        let names: Vec<&String> = line["probabilities"].as_object().unwrap().keys().collect();
+        assert_eq!(line["emotion"].as_str().unwrap(), names[top(q)]);
+    }
+    assert!(changed > 0, "balancing changed no answer");
+    // Fewer than 25 files with speech: answered as trained, and said so.
+    let small = predict_json(&["--balance-set"], &files[..3]);
+    let stderr = String::from_utf8_lossy(&small.stderr);
+    assert!(small.status.success(), "{stderr}");
+    assert!(stderr.contains("needs at least 25 recordings"), "{stderr}");
+    assert_eq!(probabilities(&small), plain[..3]);
+    assert!(String::from_utf8_lossy(&small.stdout).contains("\"balanced_with_set\":false"));
+    let both = predict_json(&["--balance-set", "--standardise-set"], &files[..3]);
+    assert!(!both.status.success());
+    assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
 }

@@ -399,4 +399,35 @@ fn balanced_answers_are_the_same_clips(corpus: &str, fold: &serde_json::Value) {
         let valid = measured["valid_uar"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&valid), "{corpus}: {valid}");
     }
+    // Sets of the sizes users bring, and of one emotion: the standardised sets' draws, each
+    // answered both ways (the training statistics only).
+    assert!(own.get("by_set_size").is_none(), "{corpus}");
+    let standardised = &fold["set_normalised"][1];
+    let sized = kept["by_set_size"].as_array().unwrap();
+    assert_eq!(
+        sized.len(),
+        standardised["by_set_size"].as_array().unwrap().len(),
+        "{corpus}"
+    );
+    let mut sets: Vec<&serde_json::Value> = sized.iter().collect();
+    sets.push(&kept["one_emotion"]);
+    let mut theirs: Vec<&serde_json::Value> = standardised["by_set_size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    theirs.push(&standardised["one_emotion"]);
+    for (ours, theirs) in sets.iter().zip(theirs) {
+        for field in ["clips", "draws"] {
+            assert_eq!(ours[field], theirs[field], "{corpus} {field}");
+        }
+        assert_eq!(ours["report"]["n"], ours["report_plain"]["n"], "{corpus}");
+    }
+    for ours in sized {
+        let (n, clips, draws) = (&ours["report"]["n"], &ours["clips"], &ours["draws"]);
+        assert_eq!(
+            n.as_u64(),
+            Some(clips.as_u64().unwrap() * draws.as_u64().unwrap())
+        );
+    }
 }
