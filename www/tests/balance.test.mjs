@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import {
-  maxDifference, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
+  assertNativeAnswers, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
 } from './helpers.mjs';
 
-const TOLERANCE = 1e-4;
 const session = pageSession();
 
 async function analyseBalanced(page, files) {
@@ -21,18 +20,6 @@ async function analyseBalanced(page, files) {
   const rows = await results(page, files.length);
   const balanced = await page.$$eval('[data-testid="result"]', (all) => all.map((r) => r.dataset.balanced));
   return rows.map((row, i) => ({ ...row, balanced: balanced[i] }));
-}
-
-function assertAnswers(rows, native) {
-  for (const row of rows) {
-    const expected = native.get(row.name);
-    assert.ok(expected, `native predict gave no answer for ${row.name}`);
-    assert.equal(row.status, 'done', `${row.name}: ${row.text}`);
-    assert.equal(row.result.emotion, expected.emotion, `${row.name}: emotion`);
-    assert.equal(row.result.uncertain, expected.uncertain, `${row.name}: uncertain`);
-    const difference = maxDifference(row.result.probabilities, expected.probabilities);
-    assert.ok(difference <= TOLERANCE, `${row.name}: probabilities differ by ${difference}`);
-  }
 }
 
 test('a set of 60 clips is balanced together exactly as predict --balance-set does', async () => {
@@ -48,7 +35,7 @@ test('a set of 60 clips is balanced together exactly as predict --balance-set do
   const broken = rows.pop();
   assert.equal(broken.status, 'error', 'the unreadable file is reported on its row');
   assert.match(broken.text, /not an audio file/);
-  assertAnswers(rows, native);
+  assertNativeAnswers(rows, native);
   const changed = rows.filter((row) => row.result.emotion !== plain.get(row.name).emotion);
   assert.ok(changed.length > 0, 'balancing changed no answer');
   assert.ok(rows.every((row) => row.balanced === 'true'), 'every clip marked as balanced with its set');
@@ -67,7 +54,7 @@ test('a set too small to balance is answered as trained, and the page says why',
   await waitReady(page);
   const rows = await analyseBalanced(page, await payloads(clips));
 
-  assertAnswers(rows, native);
+  assertNativeAnswers(rows, native);
   assert.ok(rows.every((row) => row.balanced === 'false'), 'no clip marked as balanced');
   assert.match(await messages(page),
     /Not balanced together: .*needs at least 25 recordings with speech.*this set holds 3\. Each file is answered on its own/);

@@ -2,6 +2,7 @@
 // playwright-core, a page that records console errors and every request, and the native
 // `predict` command the browser's answers are compared with.
 
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -199,4 +200,20 @@ export async function payloads(clips) {
   return Promise.all(clips.map(async (clip) => ({
     name: path.basename(clip), mimeType: 'audio/flac', buffer: await readFile(clip),
   })));
+}
+
+/**
+ * Each finished row against native `predict`'s answer for the same file (`native` from
+ * `nativePredict`): the emotion, whether it is unsure and the probabilities within `tolerance`.
+ */
+export function assertNativeAnswers(rows, native, tolerance = 1e-4) {
+  for (const row of rows) {
+    const expected = native.get(row.name);
+    assert.ok(expected, `native predict gave no answer for ${row.name}`);
+    assert.equal(row.status, 'done', `${row.name}: ${row.text}`);
+    assert.equal(row.result.emotion, expected.emotion, `${row.name}: emotion`);
+    assert.equal(row.result.uncertain, expected.uncertain, `${row.name}: uncertain`);
+    const difference = maxDifference(row.result.probabilities, expected.probabilities);
+    assert.ok(difference <= tolerance, `${row.name}: probabilities differ by ${difference}`);
+  }
 }

@@ -7,10 +7,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import {
-  maxDifference, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
+  assertNativeAnswers, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
 } from './helpers.mjs';
 
-const TOLERANCE = 1e-4;
 const session = pageSession();
 
 async function analyseAsOneSource(page, files) {
@@ -19,17 +18,6 @@ async function analyseAsOneSource(page, files) {
   const rows = await results(page, files.length);
   const inSet = await page.$$eval('[data-testid="result"]', (all) => all.map((r) => r.dataset.inSet));
   return rows.map((row, i) => ({ ...row, inSet: inSet[i] }));
-}
-
-function assertAnswers(rows, native) {
-  for (const row of rows) {
-    const expected = native.get(row.name);
-    assert.ok(expected, `native predict gave no answer for ${row.name}`);
-    assert.equal(row.status, 'done', `${row.name}: ${row.text}`);
-    assert.equal(row.result.emotion, expected.emotion, `${row.name}: emotion`);
-    const difference = maxDifference(row.result.probabilities, expected.probabilities);
-    assert.ok(difference <= TOLERANCE, `${row.name}: probabilities differ by ${difference}`);
-  }
 }
 
 test('a set of 60 clips is standardised together exactly as predict --standardise-set does', async () => {
@@ -43,7 +31,7 @@ test('a set of 60 clips is standardised together exactly as predict --standardis
   const broken = rows.pop();
   assert.equal(broken.status, 'error', 'the unreadable file is reported on its row');
   assert.match(broken.text, /not an audio file/);
-  assertAnswers(rows, native);
+  assertNativeAnswers(rows, native);
   assert.ok(rows.every((row) => row.inSet === 'true'), 'every clip marked as standardised with its set');
   assert.ok(rows.every((row) => /standardised with its set/.test(row.text)));
   const said = await messages(page);
@@ -61,7 +49,7 @@ test('a set too small to standardise is answered as trained, and the page says w
   await waitReady(page);
   const rows = await analyseAsOneSource(page, await payloads(clips));
 
-  assertAnswers(rows, native);
+  assertNativeAnswers(rows, native);
   assert.ok(rows.every((row) => row.inSet === 'false'), 'no clip marked as standardised');
   assert.match(await messages(page),
     /Not standardised together: .*needs at least 30 speech windows.*this set holds \d+\. Each file is answered on its own/);
