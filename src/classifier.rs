@@ -5,6 +5,7 @@ use burn::prelude::*;
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 
+use crate::among::Among;
 use crate::audio::resample;
 use crate::emotion::Emotion;
 use crate::error::{Error, Result};
@@ -31,6 +32,7 @@ pub struct Classifier {
     metadata: ModelMetadata,
     extractor: FeatureExtractor,
     device: Device,
+    among: Among,
 }
 
 impl Classifier {
@@ -75,6 +77,7 @@ impl Classifier {
             metadata,
             extractor,
             device,
+            among: Among::ALL,
         })
     }
 
@@ -94,6 +97,7 @@ impl Classifier {
             metadata,
             extractor,
             device: cpu(),
+            among: Among::ALL,
         })
     }
 
@@ -220,18 +224,34 @@ impl Classifier {
             extractor: FeatureExtractor::new(metadata.features.clone())?,
             metadata,
             device: self.device.clone(),
+            among: self.among,
         })
     }
 
+    /// Draws every later answer from `among` only (each window's probabilities conditioned on
+    /// those classes: [`Among::restrict`]); [`Among::ALL`] gives the plain answers back.
+    pub fn answer_among(&mut self, among: Among) {
+        self.among = among;
+    }
+
+    /// The classes answers are drawn from.
+    pub fn among(&self) -> Among {
+        self.among
+    }
+
     /// Class probabilities of normalised inputs, in batches, calibrated when the model has a
-    /// calibration.
+    /// calibration, and restricted to the classes answers are drawn from.
     pub fn probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {
         let refs: Vec<&Matrix> = inputs.iter().collect();
         let raw = batch_probabilities(&self.model, &refs, &self.device)?;
-        Ok(match &self.metadata.calibration {
-            Some(c) => raw.iter().map(|p| c.apply(p)).collect(),
-            None => raw,
-        })
+        Ok(raw
+            .iter()
+            .map(|p| match &self.metadata.calibration {
+                Some(c) => c.apply(p),
+                None => *p,
+            })
+            .map(|p| self.among.restrict(&p))
+            .collect())
     }
 }
 

@@ -97,6 +97,19 @@ pub enum Error {
         /// Recordings with speech a set needs.
         needed: usize,
     },
+    /// Answers restricted to too few classes to tell anything apart.
+    #[error("answers need at least {needed} different emotions to choose among; {given} given")]
+    TooFewClasses {
+        /// Different classes given.
+        given: usize,
+        /// Classes needed.
+        needed: usize,
+    },
+    /// A class name the model does not know.
+    #[error(
+        "unknown emotion {0:?}: the model knows neutral, happy, sad, angry, fear, disgust and surprise"
+    )]
+    UnknownClass(String),
     /// Reading a file from disk failed.
     #[error("could not read the file: {0}")]
     Io(String),

@@ -6,6 +6,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod allocator;
+pub mod among;
 pub mod audio;
 pub mod calibration;
 pub mod classifier;
@@ -27,6 +28,7 @@ pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use among::Among;
 pub use classifier::Classifier;
 pub use emotion::Emotion;
 pub use error::{Error, Result};

@@ -140,6 +140,28 @@ impl Classifier {
         Ok(set.windows())
     }
 
+    /// Draws every later answer from the emotions named (at least two; `[]` for all seven):
+    /// each window's probabilities are conditioned on them ([`crate::Among`]), in plain and
+    /// standardised answers alike. Returns the classes now answered among; an unknown name or
+    /// fewer than two is an error and changes nothing.
+    #[wasm_bindgen(js_name = answerAmong)]
+    pub fn answer_among(&mut self, names: Vec<String>) -> Result<Vec<String>, JsError> {
+        let among = if names.is_empty() {
+            crate::Among::ALL
+        } else {
+            crate::Among::parse(&names).map_err(error)?
+        };
+        self.inner.answer_among(among);
+        if let Some(standardised) = self.standardised.as_mut() {
+            standardised.answer_among(among);
+        }
+        Ok(among
+            .classes()
+            .iter()
+            .map(|e| e.name().to_string())
+            .collect())
+    }
+
     /// Balances the answers of a set of files from one source over the set
     /// ([`crate::set::balance_answers`]): `probabilities` holds each file's seven probabilities
     /// (files with speech only) one after another, in the classes' order. Returns each file's
