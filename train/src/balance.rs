@@ -13,6 +13,7 @@ use speech_emotion::prediction::Probabilities;
 use speech_emotion::{Classifier, Emotion};
 
 use crate::adaptation::{RawWindow, SetStatistics, kth_of_each, set_normalization, validation_uar};
+use crate::among::{self, AmongClasses};
 use crate::corpus::Clip;
 use crate::evaluation::evaluate_clips;
 use crate::metrics::Report;
@@ -54,6 +55,10 @@ pub struct Balanced {
     /// (training statistics only): what balancing does to a folder sorted by emotion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub one_emotion: Option<SizedSets>,
+    /// The held-out clips answered among the classes the corpus carries, when it lacks one
+    /// (training statistics only: the product option's way).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub among: Option<AmongClasses>,
 }
 
 /// Balanced against plain answers, with the training statistics and with each set's own mean
@@ -95,9 +100,12 @@ pub fn measure(
             "  balanced ({statistics:?}): validation UAR {valid_uar:.3} (plain {valid_uar_plain:.3}), test UAR {:.3} (plain {:.3})",
             report.uar, report_plain.uar
         );
-        let (by_set_size, one_emotion) = match statistics {
-            None => sized_sets(&answered, draws_and_seed),
-            Some(_) => (Vec::new(), None),
+        let (by_set_size, one_emotion, among) = match statistics {
+            None => {
+                let (by_size, one) = sized_sets(&answered, draws_and_seed);
+                (by_size, one, among::measure(&classifier, &test_clips)?)
+            }
+            Some(_) => (Vec::new(), None, None),
         };
         out.push(Balanced {
             statistics,
@@ -107,6 +115,7 @@ pub fn measure(
             report_plain,
             by_set_size,
             one_emotion,
+            among,
         });
     }
     Ok(out)
@@ -207,6 +216,16 @@ pub fn summary(folds: &[(&str, &[Balanced])]) -> serde_json::Value {
         }
         if !one.is_empty() {
             entry["one_emotion"] = set_size::one_emotion_summary(&one);
+        }
+        let among: Vec<_> = rows
+            .iter()
+            .filter_map(|(name, m)| {
+                let a = m.among.as_ref()?;
+                Some((*name, a, &m.report_plain, &m.report))
+            })
+            .collect();
+        if !among.is_empty() {
+            entry["among"] = among::summary(&among);
         }
         out.push(entry);
     }

@@ -5,6 +5,7 @@
 
 pub mod adaptation;
 pub mod adversary;
+pub mod among;
 pub mod augment;
 pub mod balance;
 pub mod calibration;

@@ -164,6 +164,13 @@ fn quick_training_learns_and_writes_a_model_that_reloads() {
     assert!(stderr.contains("(d) mean UAR"), "{stderr}");
     assert_eq!(d["balanced"][1]["folds"], 5, "{}", d["balanced"]);
     assert!(stderr.contains("(d) balanced answers (None)"), "{stderr}");
+    assert_eq!(
+        d["balanced"][0]["among"]["corpora"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "nEMO and ASED answered among their own classes"
+    );
     let networks = ship["networks"].as_array().unwrap();
     assert_eq!(networks.len(), 2);
     assert_ne!(networks[0]["seed"], networks[1]["seed"]);
@@ -424,5 +431,28 @@ fn balanced_answers_are_the_same_clips(corpus: &str, fold: &serde_json::Value) {
             n.as_u64(),
             Some(clips.as_u64().unwrap() * draws.as_u64().unwrap())
         );
+    }
+    // The same clips answered among the corpus's own classes, for the corpora that lack one
+    // (the training statistics only): no answer falls outside them.
+    assert!(own.get("among").is_none(), "{corpus}");
+    let absent: &[usize] = match corpus {
+        "nEMO" => &[5],
+        "ASED" => &[5, 6],
+        _ => {
+            assert!(kept.get("among").is_none(), "{corpus}");
+            return;
+        }
+    };
+    let among = &kept["among"];
+    assert_eq!(
+        among["classes"].as_array().unwrap().len(),
+        7 - absent.len(),
+        "{corpus}"
+    );
+    for report in [&among["report"], &among["report_balanced"]] {
+        assert_eq!(report["n"], fold["report"]["n"], "{corpus}");
+        for &k in absent {
+            assert_eq!(report["predicted_share"][k], 0.0, "{corpus}");
+        }
     }
 }
