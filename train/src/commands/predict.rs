@@ -12,7 +12,7 @@ use serde_json::json;
 use speech_emotion::audio::{DecodeOptions, load_file};
 use speech_emotion::parallel::for_each_in_order;
 use speech_emotion::prediction::Prediction;
-use speech_emotion::{Classifier, Emotion};
+use speech_emotion::{Among, Classifier, Emotion};
 
 use super::model_choice::ModelArg;
 use super::set_balanced::classify_balanced;
@@ -56,6 +56,11 @@ pub struct Args {
     /// timelines stay as trained. Not for files that all carry one emotion.
     #[arg(long)]
     balance_set: bool,
+    /// Answer only among these emotions (comma-separated, at least two: say which your
+    /// recordings can carry). Each window's probabilities are conditioned on them, so no
+    /// answer falls outside them; the others print as 0.
+    #[arg(long, value_delimiter = ',', value_name = "EMOTIONS")]
+    among: Vec<String>,
     #[command(flatten)]
     model: ModelArg,
 }
@@ -114,9 +119,22 @@ fn headline(p: &Prediction) -> String {
     }
 }
 
+/// The classes `--among` names (every class without it), said on stderr when restricted.
+fn among(names: &[String]) -> speech_emotion::Result<Among> {
+    if names.is_empty() {
+        return Ok(Among::ALL);
+    }
+    let among = Among::parse(names)?;
+    let classes: Vec<&str> = among.classes().iter().map(|e| e.name()).collect();
+    eprintln!("answering among {} only (--among)", classes.join(", "));
+    Ok(among)
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let classifier = args.model.load()?;
+    let mut classifier = args.model.load()?;
+    let among = among(&args.among)?;
+    classifier.answer_among(among);
     let files = expand(&args.files)?;
     if files.is_empty() {
         return Err("no audio files found".into());

@@ -312,3 +312,71 @@ fn predict_balances_a_set_by_its_mean_answer_and_answers_a_small_one_as_trained(
     assert!(!both.status.success());
     assert!(String::from_utf8_lossy(&both.stderr).contains("cannot be used with"));
 }
+
+#[test]
+fn predict_among_some_emotions_conditions_every_window_on_them() {
+    let files = &savee_set()[..12];
+    let allowed = ["neutral", "happy", "sad", "angry", "fear"];
+    let plain = predict_json(&["--timeline"], files);
+    let among = predict_json(&["--among", &allowed.join(",")], files);
+    let stderr = String::from_utf8_lossy(&among.stderr);
+    assert!(among.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("answering among neutral, happy, sad, angry, fear only"),
+        "{stderr}"
+    );
+    let lines = |o: &std::process::Output| -> Vec<serde_json::Value> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let mut outside = 0;
+    for (p, q) in lines(&plain).iter().zip(lines(&among)) {
+        outside += usize::from(!allowed.contains(&p["emotion"].as_str().unwrap()));
+        // Each speech window's probabilities restricted to the five and summed to one, then
+        // averaged: the answer among them.
+        let windows: Vec<&serde_json::Value> = p["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["probabilities"].is_object())
+            .collect();
+        let probabilities = q["probabilities"].as_object().unwrap();
+        for (name, got) in probabilities {
+            let restricted = |w: &&serde_json::Value| {
+                let p = w["probabilities"].as_object().unwrap();
+                let kept: f64 = allowed.iter().map(|a| p[*a].as_f64().unwrap()).sum();
+                let v = p[name].as_f64().unwrap() / kept;
+                if allowed.contains(&name.as_str()) {
+                    v
+                } else {
+                    0.0
+                }
+            };
+            let expected = windows.iter().map(restricted).sum::<f64>() / windows.len() as f64;
+            assert!(
+                (expected - got.as_f64().unwrap()).abs() < 1e-4,
+                "{}: {name} {expected} against {got}",
+                p["file"]
+            );
+        }
+        assert!(allowed.contains(&q["emotion"].as_str().unwrap()), "{q}");
+    }
+    assert!(
+        outside > 0,
+        "no plain answer fell outside the five: the test shows nothing"
+    );
+    for (bad, said) in [
+        ("neutral,bored", "unknown emotion \"bored\""),
+        ("sad,sad", "at least 2 different emotions"),
+    ] {
+        let output = predict_json(&["--among", bad], files);
+        assert_eq!(output.status.code(), Some(1), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(said),
+            "{bad}"
+        );
+        assert!(output.stdout.is_empty(), "{bad}: nothing classified");
+    }
+}
