@@ -31,6 +31,7 @@ const ui = {
   fileHint: $('file-hint'),
   oneSource: $('one-source'),
   balanceSet: $('balance-set'),
+  among: $('among'),
   results: new Results($('results-body')),
   resultsSection: $('results'),
   exportCsv: $('export-csv'),
@@ -48,6 +49,8 @@ let liveWindowSeconds = 2;
 // Files are read one at a time, just before the worker gets them, so a big batch never sits in
 // memory all at once; the worker works through its requests in order anyway.
 let queue = Promise.resolve();
+// The emotions answers are drawn from, as the worker last confirmed (null: all seven).
+let answeredAmong = null;
 
 // ---------------------------------------------------------------- messages
 
@@ -90,9 +93,10 @@ async function classifyInto(name, work, saveAs = null) {
 
 /** Fills `row` with what `work` resolves to ({result, ms}), or with its error. */
 async function settle(row, name, work) {
+  const among = answeredAmong;
   try {
     const { result, ms, inSet = false } = await work();
-    row.done(result, ms, { inSet });
+    row.done(result, ms, { inSet, among });
     if (result.emotion === null) {
       say(`${name}: no speech found, so no emotion is given (the audio is silent or too quiet).`, 'notice');
     }
@@ -151,6 +155,29 @@ async function balanceRows(rows) {
 function keepOneSetOption(checked) {
   const other = checked === ui.oneSource ? ui.balanceSet : ui.oneSource;
   if (checked.checked) other.checked = false;
+}
+
+/**
+ * The ticked emotions become the ones later answers are drawn from, in turn with the work
+ * already queued; fewer than two ticked puts back the box just unticked, and says why.
+ */
+function changeAmong(box) {
+  const boxes = [...ui.among.querySelectorAll('input[type=checkbox]')];
+  const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
+  if (ticked.length < 2) {
+    box.checked = true;
+    say('Answers need at least two emotions to choose among.', 'notice');
+    return;
+  }
+  const names = ticked.length === boxes.length ? [] : ticked;
+  queue = queue.then(async () => {
+    try {
+      const { result } = await engine.answerAmong(names);
+      answeredAmong = names.length === 0 ? null : result;
+    } catch (error) {
+      say(`The emotions to answer among could not be changed: ${error.message}`);
+    }
+  });
 }
 
 /**
@@ -317,6 +344,7 @@ function wireFiles() {
   for (const box of [ui.oneSource, ui.balanceSet]) {
     box.addEventListener('change', () => keepOneSetOption(box));
   }
+  ui.among.addEventListener('change', (event) => changeAmong(event.target));
   ui.fileInput.addEventListener('change', () => {
     analyseFiles([...ui.fileInput.files]);
     ui.fileInput.value = ''; // so picking the same file again analyses it again
@@ -392,6 +420,7 @@ async function main() {
   ui.fileInput.disabled = false;
   ui.oneSource.disabled = false;
   ui.balanceSet.disabled = false;
+  ui.among.disabled = false;
   ui.dropZone.classList.remove('disabled');
   const unsupported = recordingUnsupportedReason();
   if (unsupported) say(unsupported, 'notice');

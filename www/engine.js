@@ -102,6 +102,15 @@ export class Engine {
   }
 
   /**
+   * Draws every later answer (files, recordings, live) from the emotions `names` only; `[]`
+   * gives all seven back. Resolves with the emotions now answered among; rejects for an unknown
+   * name or fewer than two, changing nothing.
+   */
+  answerAmong(names) {
+    return this.#request({ kind: 'among', names }, []);
+  }
+
+  /**
    * Live mode: the worker reads the audio thread's chunks from `port` and answers its latest
    * `windowSeconds` every second with `onLive(result, secondsRecorded)` until `stopLive()`.
    */

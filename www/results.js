@@ -59,20 +59,23 @@ class Row {
   /**
    * Fills the row with a classification result ({emotion|null, confidence, probabilities...});
    * `inSet`: standardised together with the other files of its set; `balanced`: answered by its
-   * lead over its set's mean answer.
+   * lead over its set's mean answer; `among`: the emotions it was answered among (null: all).
    */
-  done(result, ms, { inSet = false, balanced = false } = {}) {
+  done(result, ms, { inSet = false, balanced = false, among = null } = {}) {
     this.#settle('done');
     this.result = result;
     this.ms = ms;
     this.inSet = inSet;
     this.balanced = balanced;
+    this.among = among;
     this.element.dataset.result = JSON.stringify(result);
     this.element.dataset.inSet = String(inSet);
     this.element.dataset.balanced = String(balanced);
+    this.element.dataset.among = among ? among.join(' ') : 'all';
     this.detail.textContent = `${seconds(result.duration)} · analysed in ${Math.round(ms)} ms`
       + (inSet ? ' · standardised with its set' : '')
-      + (balanced ? ' · balanced with its set' : '');
+      + (balanced ? ' · balanced with its set' : '')
+      + (among ? ` · among ${among.length} emotions` : '');
     const [, emotionCell, confidenceCell, probabilitiesCell] = this.element.children;
     emotionCell.className = 'emotion';
     delete this.element.dataset.uncertain;
@@ -112,7 +115,7 @@ class Row {
   rebalance(answer) {
     const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = answer;
     this.done({ ...this.result, emotion, confidence, probabilities, uncertain, runner_up: runnerUp },
-      this.ms, { balanced: true });
+      this.ms, { balanced: true, among: this.among });
   }
 
   /** Marks the row as failed with a readable message. */
@@ -149,11 +152,12 @@ function csvCell(value) {
 
 function csvLine(row) {
   const blank = EMOTIONS.map(() => '');
-  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error, '', ''];
+  if (row.status === 'error') return [row.name, 'error', '', '', '', ...blank, row.error, '', '', ''];
+  const among = row.among ? row.among.join(' ') : 'all';
   const { emotion, confidence, probabilities, uncertain, runner_up: runnerUp } = row.result;
-  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, '', row.inSet, row.balanced];
+  if (emotion === null) return [row.name, 'no speech', '', '', '', ...blank, '', row.inSet, row.balanced, among];
   return [row.name, emotion, confidence, uncertain, runnerUp,
-    ...EMOTIONS.map((e) => probabilities[e]), '', row.inSet, row.balanced];
+    ...EMOTIONS.map((e) => probabilities[e]), '', row.inSet, row.balanced, among];
 }
 
 export class Results {
@@ -193,11 +197,12 @@ export class Results {
 
   /**
    * The finished rows as CSV: file, emotion, confidence, whether it is unsure and the runner-up,
-   * the seven probabilities, error, and whether it was standardised or balanced with its set.
+   * the seven probabilities, error, whether it was standardised or balanced with its set, and
+   * the emotions it was answered among ("all", or their names).
    */
   toCsv() {
     const lines = [['file', 'emotion', 'confidence', 'uncertain', 'runner_up', ...EMOTIONS, 'error',
-      'standardised_with_set', 'balanced_with_set']];
+      'standardised_with_set', 'balanced_with_set', 'answered_among']];
     for (const row of this.#rows) if (row.status !== 'pending') lines.push(csvLine(row));
     return lines.map((line) => line.map(csvCell).join(',')).join('\r\n') + '\r\n';
   }

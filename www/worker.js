@@ -15,6 +15,9 @@
 //                                                            probabilities in a row (result: their
 //                                                            balanced answers, or an error if the
 //                                                            set is too small)
+//   → {id, kind: "among", names: [string]}                    later answers drawn from these emotions
+//                                                            only ([] for all seven; result: the
+//                                                            emotions now answered among)
 //   → {id, kind: "samples", samples: Float32Array, sampleRate} classify samples captured by the page
 //   ← {id, ok: true, result, ms, memory}  (ms: time spent in the Rust call; memory: the wasm
 //                                           memory's size after it; for the page and the benchmark)
@@ -69,6 +72,7 @@ function handle(request) {
   }
   if (request.kind === 'set-use') return timed(() => classifier.useSet());
   if (request.kind === 'set-balance') return timed(() => classifier.balanceSet(request.probabilities));
+  if (request.kind === 'among') return timed(() => classifier.answerAmong(request.names));
   if (request.kind === 'samples') {
     return timed(() => classifier.classify(request.samples, request.sampleRate));
   }
