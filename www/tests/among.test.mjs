@@ -4,6 +4,7 @@
 // back once every box is ticked again.
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import {
   assertNativeAnswers, messages, nativePredict, openPage, pageSession, payloads, results, saveeClips, waitReady,
@@ -39,6 +40,11 @@ test('files answered among the ticked emotions get exactly what predict --among 
     assert.match(row.text, /among 5 emotions/);
   }
   assert.ok((await amongOf(page)).every((among) => among === 'neutral happy sad angry fear'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const csv = (await readFile(await download.path(), 'utf8')).trim().split(/\r\n/);
+  assert.equal(csv[0].split(',').at(-1), 'answered_among');
+  assert.equal(csv.length, clips.length + 1);
+  assert.ok(csv.slice(1).every((line) => line.split(',').at(-1) === 'neutral happy sad angry fear'), csv[1]);
   assert.deepEqual(log.errors, [], 'console errors');
   await context.close();
 });

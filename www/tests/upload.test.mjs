@@ -61,22 +61,23 @@ test('uploaded clips get the native emotions and probabilities, and export as CS
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   const csv = (await readFile(await download.path(), 'utf8')).trim().split(/\r\n/);
   assert.equal(csv[0],
-    'file,emotion,confidence,uncertain,runner_up,neutral,happy,sad,angry,fear,disgust,surprise,error,standardised_with_set,balanced_with_set');
+    'file,emotion,confidence,uncertain,runner_up,neutral,happy,sad,angry,fear,disgust,surprise,error,standardised_with_set,balanced_with_set,answered_among');
   assert.equal(csv.length, CLIPS.length + 1);
   for (const line of csv.slice(1)) {
     const [file, emotion, confidence, uncertain, runnerUp, ...rest] = line.split(',');
-    const [probabilities, [error, inSet, balanced]] = [rest.slice(0, 7), rest.slice(7)];
+    const [probabilities, [error, inSet, balanced, among]] = [rest.slice(0, 7), rest.slice(7)];
     const expected = native.get(file);
     assert.equal(emotion, expected.emotion, `CSV ${file}`);
     assert.equal(uncertain, String(expected.uncertain), `CSV ${file} uncertain`);
     assert.equal(runnerUp, expected.top_two[1], `CSV ${file} runner-up`);
     assert.ok(Math.abs(Number(confidence) - expected.confidence) <= TOLERANCE, `CSV ${file} confidence`);
-    assert.equal(rest.length, 10, `CSV ${file}: seven probabilities, the error and the two set columns`);
+    assert.equal(rest.length, 11, `CSV ${file}: seven probabilities, the error, the two set columns and the emotions answered among`);
     probabilities.forEach((p, i) => assert.ok(Math.abs(Number(p) - expected.probabilities[EMOTION_ORDER[i]]) <= TOLERANCE,
       `CSV ${file} ${EMOTION_ORDER[i]}`));
     assert.equal(error, '', `CSV ${file}: no error`);
     assert.equal(inSet, 'false', `CSV ${file}: answered on its own, not with a set`);
     assert.equal(balanced, 'false', `CSV ${file}: not balanced with a set`);
+    assert.equal(among, 'all', `CSV ${file}: answered among all seven`);
   }
   assert.deepEqual(log.errors, [], 'console errors');
   await context.close();
