@@ -8,6 +8,7 @@ export class Engine {
   #loaded = false;
   #failure = null; // set once the worker has died: later requests fail at once
   #onLive = null;
+  #among = []; // the emotions answers are drawn from ([]: all), given again to a replacement worker
   /** The worker's start-up timings: {created, origin (epoch ms), wasmMs, modelMs}. */
   startup = null;
 
@@ -47,6 +48,8 @@ export class Engine {
           this.#failure = null;
           this.#loaded = false;
           this.#spawn(url);
+          // A fresh worker answers among all seven: it gets the emotions the page last set.
+          if (this.#among.length > 0) this.#request({ kind: 'among', names: this.#among }, []).catch(() => {});
         }
         else this.#settle(data);
       };
@@ -107,7 +110,10 @@ export class Engine {
    * name or fewer than two, changing nothing.
    */
   answerAmong(names) {
-    return this.#request({ kind: 'among', names }, []);
+    return this.#request({ kind: 'among', names }, []).then((reply) => {
+      this.#among = names;
+      return reply;
+    });
   }
 
   /**

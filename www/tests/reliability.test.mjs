@@ -1,6 +1,6 @@
 // The page under use: a batch of 200 files all answered, 500 classifications in one worker
 // without the wasm memory growing, and a worker that crashes (a trap in the wasm) replaced by a
-// fresh one that goes on answering. The crash is provoked by serving the worker and the page
+// fresh one that goes on answering, among the emotions the page had ticked. The crash is provoked by serving the worker and the page
 // with one test hook each: the worker traps on a request at 12345 Hz, and the page lends the
 // test its engine.
 
@@ -55,8 +55,11 @@ test('500 classifications in one worker leave its memory where it was after the 
   await context.close();
 });
 
-test('a crashed worker is replaced and the next file is answered', async () => {
+test('a crashed worker is replaced and the next file is answered, among the emotions ticked', async () => {
   const { page, log, context } = await hookedPage();
+  for (const emotion of ['disgust', 'surprise']) {
+    await page.getByTestId('among').locator(`input[value="${emotion}"]`).uncheck();
+  }
   const crash = await page.evaluate(async () => {
     try {
       await globalThis.testEngine().classifySamples(new Float32Array(16), 12345);
@@ -73,6 +76,9 @@ test('a crashed worker is replaced and the next file is answered', async () => {
   }]);
   const [row] = await results(page, 1);
   assert.equal(row.status, 'done', row.text);
+  assert.match(row.text, /among 5 emotions/);
+  assert.equal(row.result.probabilities.disgust, 0, 'the new worker answered disgust');
+  assert.equal(row.result.probabilities.surprise, 0, 'the new worker answered surprise');
   const workers = log.requests.filter((url) => url.endsWith('/worker.js')).length;
   assert.ok(workers >= 2, `the worker was started ${workers} time(s)`);
   await context.close();
