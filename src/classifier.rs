@@ -234,11 +234,6 @@ impl Classifier {
         self.among = among;
     }
 
-    /// The classes answers are drawn from.
-    pub fn among(&self) -> Among {
-        self.among
-    }
-
     /// Class probabilities of normalised inputs, in batches, calibrated when the model has a
     /// calibration, and restricted to the classes answers are drawn from.
     pub fn probabilities(&self, inputs: &[Matrix]) -> Result<Vec<Probabilities>> {

@@ -132,8 +132,8 @@ fn among(names: &[String]) -> speech_emotion::Result<Among> {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let mut classifier = args.model.load()?;
     let among = among(&args.among)?;
+    let mut classifier = args.model.load()?;
     classifier.answer_among(among);
     let files = expand(&args.files)?;
     if files.is_empty() {
